@@ -1,0 +1,93 @@
+/* config.h - hsflowd.conf: parsed settings, collectors and module blocks. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "module.h"
+
+/* agent.cidr entry: address/prefix, possibly negated with a leading '!'. */
+struct hsp_cidr {
+        int family;         /* AF_INET or AF_INET6 */
+        uint8_t addr[16];
+        unsigned prefix;
+        bool exclude;
+};
+
+/* A dotted wildcard such as sampling.10G = 1000 or polling.app.x = 10. */
+struct hsp_dotted {
+        char *suffix;       /* what follows "sampling." / "polling.", lower-case: "10g", "bps_ratio", "app.nginx" */
+        uint64_t speed;     /* the suffix read as a speed (bits/s) when it is one, else 0 */
+        uint32_t value;
+        unsigned line;
+};
+
+struct hsp_collector_conf {
+        char *ip;           /* address or name */
+        uint32_t udpport;   /* default 6343 */
+        char *dev;          /* bind to device (VRF), may be NULL */
+        char *namespace;    /* send from this netns, may be NULL */
+        unsigned line;
+};
+
+/* A module block (or one instance of a repeatable block). */
+struct hsp_block {
+        const struct hsp_module *module;
+        void *conf;         /* module->conf_size bytes, filled from module->keywords */
+        unsigned line;
+        struct hsp_block *next_same; /* next block of the same module */
+};
+
+struct hsp_config {
+        char *path;
+        uint32_t sampling, polling, header_bytes, datagram_bytes, sub_agent_id;
+        uint32_t refresh_adaptors, check_adaptors, refresh_vms, forget_vms;
+        bool sampling_set, polling_set; /* given explicitly in the file */
+        char *agent_ip, *agent_dev, *uuid, *modules_path;
+        struct hsp_cidr *agent_cidrs;
+        size_t n_agent_cidrs;
+        struct hsp_dotted *sampling_dotted, *polling_dotted;
+        size_t n_sampling_dotted, n_polling_dotted;
+        struct hsp_collector_conf *collectors;
+        size_t n_collectors;
+        bool dns_sd;        /* a dns-sd {} block was given */
+        char *dns_sd_domain;
+        struct hsp_block *blocks; /* all module blocks in file order */
+        size_t n_blocks;
+};
+
+/* Defaults of the reference agent. */
+#define HSP_DEFAULT_SAMPLING 400
+#define HSP_DEFAULT_POLLING 30
+#define HSP_DEFAULT_HEADER_BYTES 128
+#define HSP_DEFAULT_DATAGRAM_BYTES 1400
+#define HSP_DEFAULT_SUB_AGENT_ID 100000
+#define HSP_DEFAULT_CONFIG_PATH "/etc/hsflowd.conf"
+
+/* Where and why parsing failed. msg is "file:line:column: keyword: what is wrong (allowed: ...)". */
+struct hsp_config_error {
+        unsigned line, column;
+        char msg[768];
+};
+
+/* Parse text (name is used in messages). modules is the NULL-terminated table of built modules.
+ * Returns 0 and *ret, or -EINVAL and err filled. Warnings (deprecated keywords) go to the log. */
+int hsp_config_parse_string(const char *text, size_t len, const char *name,
+                            const struct hsp_module *const *modules, struct hsp_config **ret,
+                            struct hsp_config_error *err);
+/* Read and parse a file; an unreadable file is an error with line 0. */
+int hsp_config_parse_file(const char *path, const struct hsp_module *const *modules,
+                          struct hsp_config **ret, struct hsp_config_error *err);
+void hsp_config_free(struct hsp_config *c);
+
+/* First block of a module, or NULL. */
+const struct hsp_block *hsp_config_find_block(const struct hsp_config *c, const char *module);
+
+/* The sampling.<x> / polling.<x> value for a dotted suffix, deepest match wins
+ * ("app.nginx.x" falls back to "app.nginx", "app"); returns false when none is set. */
+bool hsp_config_dotted(const struct hsp_dotted *list, size_t n, const char *suffix, uint32_t *ret);
+
+/* Read a number with K/M/G (and T/P for speeds) suffix. Returns 0 or -EINVAL/-ERANGE. */
+int hsp_parse_scaled(const char *s, uint64_t *ret);

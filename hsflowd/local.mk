@@ -1,0 +1,14 @@
+# The daemon core. libhspcore.a holds what unit tests link without the event loop.
+noinst_LIBRARIES += libhspcore.a
+libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/module.c \
+	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c
+libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+
+sbin_PROGRAMS += hsflowd/hsflowd
+hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
+	hsflowd/agent.c hsflowd/agent.h hsflowd/agent-internal.h \
+	hsflowd/address.c hsflowd/address.h hsflowd/uuid.c hsflowd/uuid.h \
+	hsflowd/exporter.c hsflowd/exporter.h hsflowd/modules.c.in
+nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
+hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS)
+hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) -lm

@@ -1,0 +1,394 @@
+/* sflow.h - sFlow version 5 wire structures: the one definition shared by agent and collector. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Library rules: no logging, no allocation. Encoders write into a caller-owned buffer through
+ * struct sflow_writer and never write past its capacity; decoders read from a caller-owned buffer
+ * through struct sflow_reader and never read past its end. Decoded strings and opaque byte arrays
+ * point into the datagram (not NUL-terminated): print them with "%.*s".
+ */
+
+#define SFLOW_VERSION 5
+#define SFLOW_DEFAULT_PORT 6343
+
+/* Tag of a sample or record: enterprise << 12 | format. */
+#define SFLOW_TAG(ent, fmt) (((uint32_t)(ent) << 12) | (uint32_t)(fmt))
+#define SFLOW_TAG_ENTERPRISE(t) ((t) >> 12)
+#define SFLOW_TAG_FORMAT(t) ((t)&0xfffu)
+
+/* Sample types. */
+enum {
+        SFLOW_SAMPLE_FLOW = SFLOW_TAG(0, 1),              /* compact flow sample */
+        SFLOW_SAMPLE_COUNTERS = SFLOW_TAG(0, 2),          /* compact counter sample */
+        SFLOW_SAMPLE_FLOW_EXPANDED = SFLOW_TAG(0, 3),     /* what we send */
+        SFLOW_SAMPLE_COUNTERS_EXPANDED = SFLOW_TAG(0, 4), /* what we send */
+        SFLOW_SAMPLE_DISCARDS = SFLOW_TAG(0, 5),          /* dropped packet notification */
+};
+
+/* Flow record types. */
+enum {
+        SFLOW_FLOW_HEADER = SFLOW_TAG(0, 1),
+        SFLOW_FLOW_EGRESS_QUEUE = SFLOW_TAG(0, 1036),
+        SFLOW_FLOW_FUNCTION = SFLOW_TAG(0, 1038),
+        SFLOW_FLOW_TRANSIT = SFLOW_TAG(0, 1039),
+        SFLOW_FLOW_QUEUE = SFLOW_TAG(0, 1040),
+        SFLOW_FLOW_HW_TRAP = SFLOW_TAG(0, 1041),
+        SFLOW_FLOW_LINUX_REASON = SFLOW_TAG(0, 1042),
+        SFLOW_FLOW_TIMESTAMP = SFLOW_TAG(0, 1043),
+        SFLOW_FLOW_TCP_INFO = SFLOW_TAG(0, 2209),
+};
+
+/* Counter record types. */
+enum {
+        SFLOW_CTR_GENERIC = SFLOW_TAG(0, 1),
+        SFLOW_CTR_ETHERNET = SFLOW_TAG(0, 2),
+        SFLOW_CTR_PORT_NAME = SFLOW_TAG(0, 1005),
+        SFLOW_CTR_HOST_DESCR = SFLOW_TAG(0, 2000),
+        SFLOW_CTR_HOST_ADAPTERS = SFLOW_TAG(0, 2001),
+        SFLOW_CTR_HOST_PARENT = SFLOW_TAG(0, 2002),
+        SFLOW_CTR_HOST_CPU = SFLOW_TAG(0, 2003),
+        SFLOW_CTR_HOST_MEMORY = SFLOW_TAG(0, 2004),
+        SFLOW_CTR_HOST_DISK_IO = SFLOW_TAG(0, 2005),
+        SFLOW_CTR_HOST_NET_IO = SFLOW_TAG(0, 2006),
+        SFLOW_CTR_MIB2_IP = SFLOW_TAG(0, 2007),
+        SFLOW_CTR_MIB2_ICMP = SFLOW_TAG(0, 2008),
+        SFLOW_CTR_MIB2_TCP = SFLOW_TAG(0, 2009),
+        SFLOW_CTR_MIB2_UDP = SFLOW_TAG(0, 2010),
+        SFLOW_CTR_VIRT_NODE = SFLOW_TAG(0, 2100),
+        SFLOW_CTR_VIRT_CPU = SFLOW_TAG(0, 2101),
+        SFLOW_CTR_VIRT_MEMORY = SFLOW_TAG(0, 2102),
+        SFLOW_CTR_VIRT_DISK_IO = SFLOW_TAG(0, 2103),
+        SFLOW_CTR_VIRT_NET_IO = SFLOW_TAG(0, 2104),
+};
+
+/* Data source classes (the high byte of a compact source id). */
+enum { SFLOW_DS_IFINDEX = 0, SFLOW_DS_VLAN = 1, SFLOW_DS_PHYSICAL = 2, SFLOW_DS_LOGICAL = 3 };
+
+/* Interface value formats for flow sample input/output (expanded form). */
+enum { SFLOW_IF_SINGLE = 0, SFLOW_IF_DISCARD = 1, SFLOW_IF_MULTIPLE = 2 };
+#define SFLOW_IF_INTERNAL 0x3fffffffu /* "packet originated/terminated internally" */
+
+/* Header protocols of the 0:1 sampled header record. */
+enum { SFLOW_HEADER_ETHERNET = 1, SFLOW_HEADER_IPV4 = 11, SFLOW_HEADER_IPV6 = 12 };
+
+/* host_descr machine_type and os_name enumerations. */
+enum {
+        SFLOW_MT_UNKNOWN = 0, SFLOW_MT_OTHER, SFLOW_MT_X86, SFLOW_MT_X86_64, SFLOW_MT_IA64,
+        SFLOW_MT_SPARC, SFLOW_MT_ALPHA, SFLOW_MT_POWERPC, SFLOW_MT_M68K, SFLOW_MT_MIPS,
+        SFLOW_MT_ARM, SFLOW_MT_HPPA, SFLOW_MT_S390,
+};
+enum {
+        SFLOW_OS_UNKNOWN = 0, SFLOW_OS_OTHER, SFLOW_OS_LINUX, SFLOW_OS_WINDOWS, SFLOW_OS_DARWIN,
+        SFLOW_OS_HPUX, SFLOW_OS_AIX, SFLOW_OS_DRAGONFLY, SFLOW_OS_FREEBSD, SFLOW_OS_NETBSD,
+        SFLOW_OS_OPENBSD, SFLOW_OS_OSF, SFLOW_OS_SOLARIS, SFLOW_OS_JAVA,
+};
+
+/* virt_cpu state (libvirt's virDomainState). */
+enum {
+        SFLOW_VIRT_NOSTATE = 0, SFLOW_VIRT_RUNNING, SFLOW_VIRT_BLOCKED, SFLOW_VIRT_PAUSED,
+        SFLOW_VIRT_SHUTDOWN, SFLOW_VIRT_SHUTOFF, SFLOW_VIRT_CRASHED,
+};
+
+/* tcp_info direction. */
+enum { SFLOW_TCP_UNKNOWN = 0, SFLOW_TCP_RECEIVED = 1, SFLOW_TCP_SENT = 2 };
+
+/* Capacity limits of the decoded forms (wire data beyond them is skipped and flagged). */
+#define SFLOW_MAX_RECORDS 24      /* records per sample */
+#define SFLOW_MAX_ADAPTERS 32     /* adapters in 2001 */
+#define SFLOW_MAX_MACS 4          /* MACs per adapter in 2001 */
+#define SFLOW_MAX_HEADER 256      /* bytes of sampled header we send */
+#define SFLOW_MAX_DATAGRAM 65536  /* largest datagram the decoder accepts */
+
+struct sflow_string {
+        const char *str; /* not NUL-terminated */
+        uint32_t len;
+};
+
+struct sflow_address {
+        uint32_t type; /* 0 unknown, 1 IPv4, 2 IPv6 (wire values) */
+        uint8_t addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+};
+
+/* ---- flow records ---- */
+struct sflow_flow_header {          /* 0:1 */
+        uint32_t protocol;          /* SFLOW_HEADER_* */
+        uint32_t frame_length;      /* original length of the packet including stripped bytes */
+        uint32_t stripped;          /* bytes removed before the header (e.g. FCS = 4) */
+        uint32_t header_len;
+        const uint8_t *header;      /* header_len bytes */
+};
+struct sflow_flow_timestamp {       /* 0:1043 */
+        uint64_t nanoseconds;       /* since the Unix epoch */
+};
+struct sflow_flow_tcp_info {        /* 0:2209 */
+        uint32_t direction;         /* SFLOW_TCP_* */
+        uint32_t snd_mss, rcv_mss, unacked, lost, retrans, pmtu, rtt, rttvar, snd_cwnd,
+                reordering, min_rtt;
+};
+struct sflow_flow_egress_queue {    /* 0:1036 */
+        uint32_t queue;
+};
+struct sflow_flow_transit {         /* 0:1039 */
+        uint32_t delay;             /* nanoseconds */
+};
+struct sflow_flow_queue {           /* 0:1040 */
+        uint32_t depth;             /* bytes */
+};
+struct sflow_flow_function {        /* 0:1038 */
+        struct sflow_string symbol;
+};
+struct sflow_flow_hw_trap {         /* 0:1041 */
+        struct sflow_string group, trap;
+};
+struct sflow_flow_linux_reason {    /* 0:1042 */
+        struct sflow_string reason;
+};
+
+/* ---- counter records ---- */
+struct sflow_ctr_generic {          /* 0:1 */
+        uint32_t if_index, if_type;
+        uint64_t if_speed;
+        uint32_t if_direction;      /* 0 unknown, 1 full, 2 half, 3 in, 4 out */
+        uint32_t if_status;         /* bit 0 admin up, bit 1 oper up */
+        uint64_t in_octets;
+        uint32_t in_ucast, in_mcast, in_bcast, in_discards, in_errors, in_unknown_protos;
+        uint64_t out_octets;
+        uint32_t out_ucast, out_mcast, out_bcast, out_discards, out_errors;
+        uint32_t promiscuous;
+};
+struct sflow_ctr_ethernet {         /* 0:2 */
+        uint32_t alignment_errors, fcs_errors, single_collision_frames,
+                multiple_collision_frames, sqe_test_errors, deferred_transmissions,
+                late_collisions, excessive_collisions, internal_mac_transmit_errors,
+                carrier_sense_errors, frame_too_longs, internal_mac_receive_errors,
+                symbol_errors;
+};
+struct sflow_ctr_port_name {        /* 0:1005 */
+        struct sflow_string name;   /* up to 255 */
+};
+struct sflow_ctr_host_descr {       /* 2000 */
+        struct sflow_string hostname;   /* up to 64 */
+        uint8_t uuid[16];
+        uint32_t machine_type;          /* SFLOW_MT_* */
+        uint32_t os_name;               /* SFLOW_OS_* */
+        struct sflow_string os_release; /* up to 32 */
+};
+struct sflow_adapter {
+        uint32_t if_index;
+        uint32_t num_macs;          /* on the wire; at most SFLOW_MAX_MACS are kept */
+        uint8_t macs[SFLOW_MAX_MACS][6];
+};
+struct sflow_ctr_host_adapters {    /* 2001 */
+        uint32_t num_adapters;      /* on the wire; at most SFLOW_MAX_ADAPTERS are kept */
+        struct sflow_adapter adapters[SFLOW_MAX_ADAPTERS];
+};
+struct sflow_ctr_host_parent {      /* 2002 */
+        uint32_t container_type;    /* data source class of the parent (2) */
+        uint32_t container_index;   /* its index (1) */
+};
+struct sflow_ctr_host_cpu {         /* 2003 */
+        float load_one, load_five, load_fifteen;
+        uint32_t proc_run, proc_total, cpu_num, cpu_speed /* MHz */, uptime /* s */;
+        uint32_t cpu_user, cpu_nice, cpu_system, cpu_idle, cpu_wio, cpu_intr, cpu_sintr; /* ms */
+        uint32_t interrupts, contexts;
+        uint32_t cpu_steal, cpu_guest, cpu_guest_nice; /* ms */
+};
+struct sflow_ctr_host_memory {      /* 2004: bytes, and pages */
+        uint64_t mem_total, mem_free, mem_shared, mem_buffers, mem_cached, swap_total, swap_free;
+        uint32_t page_in, page_out, swap_in, swap_out;
+};
+struct sflow_ctr_host_disk_io {     /* 2005 */
+        uint64_t disk_total, disk_free;
+        uint32_t part_max_used;     /* percent * 100 */
+        uint32_t reads;
+        uint64_t bytes_read;
+        uint32_t read_time;         /* ms */
+        uint32_t writes;
+        uint64_t bytes_written;
+        uint32_t write_time;        /* ms */
+};
+struct sflow_ctr_host_net_io {      /* 2006 */
+        uint64_t bytes_in;
+        uint32_t pkts_in, errs_in, drops_in;
+        uint64_t bytes_out;
+        uint32_t pkts_out, errs_out, drops_out;
+};
+struct sflow_ctr_mib2_ip {          /* 2007 */
+        uint32_t forwarding, default_ttl, in_receives, in_hdr_errors, in_addr_errors,
+                forw_datagrams, in_unknown_protos, in_discards, in_delivers, out_requests,
+                out_discards, out_no_routes, reasm_timeout, reasm_reqds, reasm_oks,
+                reasm_fails, frag_oks, frag_fails, frag_creates;
+};
+struct sflow_ctr_mib2_icmp {        /* 2008 */
+        uint32_t in_msgs, in_errors, in_dest_unreachs, in_time_excds, in_param_probs,
+                in_src_quenchs, in_redirects, in_echos, in_echo_reps, in_timestamps,
+                in_addr_masks, in_addr_mask_reps, out_msgs, out_errors, out_dest_unreachs,
+                out_time_excds, out_param_probs, out_src_quenchs, out_redirects, out_echos,
+                out_echo_reps, out_timestamps, out_timestamp_reps, out_addr_masks,
+                out_addr_mask_reps;
+};
+struct sflow_ctr_mib2_tcp {         /* 2009 */
+        uint32_t rto_algorithm, rto_min, rto_max, max_conn, active_opens, passive_opens,
+                attempt_fails, estab_resets, curr_estab, in_segs, out_segs, retrans_segs,
+                in_errs, out_rsts, in_csum_errs;
+};
+struct sflow_ctr_mib2_udp {         /* 2010 */
+        uint32_t in_datagrams, no_ports, in_errors, out_datagrams, rcvbuf_errors,
+                sndbuf_errors, in_csum_errors;
+};
+struct sflow_ctr_virt_node {        /* 2100 */
+        uint32_t mhz, cpus;
+        uint64_t memory, memory_free;
+        uint32_t num_domains;
+};
+struct sflow_ctr_virt_cpu {         /* 2101 */
+        uint32_t state;             /* SFLOW_VIRT_* */
+        uint32_t cpu_time;          /* ms */
+        uint32_t nr_virt_cpu;
+};
+struct sflow_ctr_virt_memory {      /* 2102 */
+        uint64_t memory, max_memory;
+};
+struct sflow_ctr_virt_disk_io {     /* 2103 */
+        uint64_t capacity, allocation, available;
+        uint32_t rd_req;
+        uint64_t rd_bytes;
+        uint32_t wr_req;
+        uint64_t wr_bytes;
+        uint32_t errs;
+};
+struct sflow_ctr_virt_net_io {      /* 2104 */
+        uint64_t rx_bytes;
+        uint32_t rx_packets, rx_errs, rx_drop;
+        uint64_t tx_bytes;
+        uint32_t tx_packets, tx_errs, tx_drop;
+};
+
+/* One record of a sample: tag selects the union member. */
+struct sflow_record {
+        uint32_t tag;
+        /* decoder only: */
+        uint32_t length;            /* bytes of record data on the wire */
+        uint32_t offset;            /* of the record's tag in the datagram */
+        bool known;                 /* false: tag not understood, raw holds the bytes */
+        bool truncated;             /* wire data exceeded SFLOW_MAX_* and was cut */
+        const uint8_t *raw;         /* record data (length bytes) */
+        union {
+                struct sflow_flow_header header;
+                struct sflow_flow_timestamp timestamp;
+                struct sflow_flow_tcp_info tcp_info;
+                struct sflow_flow_egress_queue egress_queue;
+                struct sflow_flow_transit transit;
+                struct sflow_flow_queue queue;
+                struct sflow_flow_function function;
+                struct sflow_flow_hw_trap hw_trap;
+                struct sflow_flow_linux_reason linux_reason;
+
+                struct sflow_ctr_generic generic;
+                struct sflow_ctr_ethernet ethernet;
+                struct sflow_ctr_port_name port_name;
+                struct sflow_ctr_host_descr host_descr;
+                struct sflow_ctr_host_adapters host_adapters;
+                struct sflow_ctr_host_parent host_parent;
+                struct sflow_ctr_host_cpu host_cpu;
+                struct sflow_ctr_host_memory host_memory;
+                struct sflow_ctr_host_disk_io host_disk_io;
+                struct sflow_ctr_host_net_io host_net_io;
+                struct sflow_ctr_mib2_ip mib2_ip;
+                struct sflow_ctr_mib2_icmp mib2_icmp;
+                struct sflow_ctr_mib2_tcp mib2_tcp;
+                struct sflow_ctr_mib2_udp mib2_udp;
+                struct sflow_ctr_virt_node virt_node;
+                struct sflow_ctr_virt_cpu virt_cpu;
+                struct sflow_ctr_virt_memory virt_memory;
+                struct sflow_ctr_virt_disk_io virt_disk_io;
+                struct sflow_ctr_virt_net_io virt_net_io;
+        } u;
+};
+
+/*
+ * A sample. The encoder uses the expanded forms (0:3, 0:4) and 0:5; the decoder also reads the
+ * compact forms (0:1, 0:2) into the same fields. Which fields apply depends on tag.
+ */
+struct sflow_sample {
+        uint32_t tag;               /* SFLOW_SAMPLE_* */
+        uint32_t sequence;
+        uint32_t ds_class, ds_index;
+        /* flow samples and discards */
+        uint32_t sampling_rate, sample_pool, drops;
+        uint32_t input_format, input;   /* SFLOW_IF_* and value (discards: plain ifindex) */
+        uint32_t output_format, output;
+        uint32_t reason;            /* discards only */
+        /* records */
+        uint32_t num_records;       /* on the wire; at most SFLOW_MAX_RECORDS are kept */
+        struct sflow_record records[SFLOW_MAX_RECORDS];
+        /* decoder only */
+        uint32_t length, offset;
+        bool known;                 /* false: sample type not understood, skipped by length */
+        const uint8_t *raw;
+};
+
+struct sflow_datagram {
+        uint32_t version;
+        struct sflow_address agent;
+        uint32_t sub_agent_id;
+        uint32_t sequence;
+        uint32_t uptime_ms;
+        uint32_t num_samples;
+};
+
+/* ---- encoder (encode.c) ---- */
+struct sflow_writer {
+        uint8_t *buf;
+        size_t cap, len;
+        bool overflow; /* a write did not fit; len is unchanged by that write */
+};
+
+static inline void sflow_writer_init(struct sflow_writer *w, void *buf, size_t cap) {
+        w->buf = buf;
+        w->cap = cap;
+        w->len = 0;
+        w->overflow = false;
+}
+
+/* Each returns 0, or -ENOSPC when it would not fit (the writer is then rolled back to where it
+ * was before the call), or -EINVAL for a record the encoder does not know. */
+int sflow_encode_datagram_header(struct sflow_writer *w, const struct sflow_datagram *d);
+int sflow_encode_sample(struct sflow_writer *w, const struct sflow_sample *s);
+/* Rewrite the num_samples field of a datagram header already at the start of buf. */
+void sflow_set_num_samples(uint8_t *buf, uint32_t n);
+/* Offset of the num_samples field for the agent address type. */
+size_t sflow_datagram_header_size(const struct sflow_address *agent);
+
+/* ---- decoder (decode.c) ---- */
+struct sflow_reader {
+        const uint8_t *buf;
+        size_t len, off;
+        int error;          /* 0, or -EBADMSG / -EPROTO once something was wrong */
+        size_t error_offset;/* where the error was found */
+        const char *error_what; /* static text describing it */
+};
+
+static inline void sflow_reader_init(struct sflow_reader *r, const void *buf, size_t len) {
+        r->buf = buf;
+        r->len = len;
+        r->off = 0;
+        r->error = 0;
+        r->error_offset = 0;
+        r->error_what = NULL;
+}
+
+/* Read the datagram header. Returns 0, -EPROTO for a version other than 5, or -EBADMSG. */
+int sflow_decode_datagram_header(struct sflow_reader *r, struct sflow_datagram *d);
+/* Read the next sample (call num_samples times). Unknown sample types and unknown records are
+ * returned with known=false and skipped by their length. Returns 0 or -EBADMSG (lengths overrun
+ * the datagram, a record's content overruns its length); r->error_offset tells where. */
+int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s);
+
+/* Names for logs and output. */
+const char *sflow_record_name(uint32_t sample_tag, uint32_t record_tag);
+const char *sflow_sample_name(uint32_t sample_tag);
