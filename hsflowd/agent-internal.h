@@ -1,0 +1,26 @@
+/* agent-internal.h - the core's own view of the agent, used by main.c. */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "agent.h"
+#include "config.h"
+#include "exporter.h"
+
+struct agent_options {
+        const char *uuid;       /* -u */
+        const char *machine_id; /* -m */
+};
+
+/* Create the agent for a parsed configuration (ownership of config passes to the agent). */
+int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config *config,
+              struct hsp_agent **ret);
+/* Choose the address, open the collectors, start the modules. */
+int agent_start(struct hsp_agent *a);
+/* Apply a new, already parsed configuration; ownership passes to the agent, the old one is
+ * freed. Sources, their sequence numbers and the datagram sequence survive. */
+int agent_reload(struct hsp_agent *a, struct hsp_config *config);
+/* Stop the modules, flush what is pending, free. */
+void agent_free(struct hsp_agent *a);
+const struct hsp_config *agent_config(const struct hsp_agent *a);
+const struct exporter_stats *agent_stats(const struct hsp_agent *a);

@@ -1,0 +1,185 @@
+/* exporter.c - datagram packing and sequence numbers; hands full datagrams to the senders. */
+#include "exporter.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "sender.h"
+
+#define FLUSH_USEC 1000000ULL /* a sample waits at most this long for its datagram */
+
+struct exporter {
+        sd_event *loop;
+        sd_event_source *flush_timer;
+        struct sender **senders;
+        size_t n_senders;
+        struct sflow_datagram header;
+        size_t header_size;
+        uint8_t buf[SFLOW_MAX_DATAGRAM];
+        size_t datagram_bytes;
+        struct sflow_writer w;  /* samples, after header_size bytes */
+        uint32_t num_samples;
+        uint64_t start_usec;
+        uint32_t dropped_logged;
+        struct exporter_stats stats;
+};
+
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void reset_writer(struct exporter *e) {
+        sflow_writer_init(&e->w, e->buf + e->header_size, e->datagram_bytes - e->header_size);
+        e->num_samples = 0;
+}
+
+int exporter_new(sd_event *loop, struct exporter **ret) {
+        struct exporter *e = calloc(1, sizeof *e);
+        if (!e)
+                return -ENOMEM;
+        e->loop = sd_event_ref(loop);
+        e->header.version = SFLOW_VERSION;
+        e->header.sub_agent_id = HSP_DEFAULT_SUB_AGENT_ID;
+        e->header_size = sflow_datagram_header_size(&e->header.agent);
+        e->datagram_bytes = HSP_DEFAULT_DATAGRAM_BYTES;
+        e->start_usec = mono_usec();
+        reset_writer(e);
+        *ret = e;
+        return 0;
+}
+
+void exporter_flush(struct exporter *e) {
+        e->flush_timer = sd_event_source_disable_unref(e->flush_timer);
+        if (e->num_samples == 0)
+                return;
+        e->header.sequence++;
+        e->header.uptime_ms = (uint32_t)((mono_usec() - e->start_usec) / 1000);
+        e->header.num_samples = e->num_samples;
+        struct sflow_writer hw;
+        sflow_writer_init(&hw, e->buf, e->header_size);
+        sflow_encode_datagram_header(&hw, &e->header);
+        size_t len = e->header_size + e->w.len;
+        for (size_t i = 0; i < e->n_senders; i++)
+                if (sender_send(e->senders[i], e->buf, len) < 0)
+                        e->stats.send_errors++;
+        e->stats.datagrams++;
+        e->stats.samples += e->num_samples;
+        reset_writer(e);
+}
+
+static int on_flush_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        exporter_flush(userdata);
+        return 0;
+}
+
+int exporter_add(struct exporter *e, const struct sflow_sample *s) {
+        int r = sflow_encode_sample(&e->w, s);
+        if (r == -ENOSPC && e->num_samples > 0) {
+                exporter_flush(e);
+                r = sflow_encode_sample(&e->w, s);
+        }
+        if (r < 0) {
+                e->stats.dropped_samples++;
+                /* Log the first, then every 1000th, so a bad source cannot flood the log. */
+                if (e->dropped_logged++ % 1000 == 0)
+                        log_error_errno(r, "Sample of %u:%u dropped (%u records): %s", s->ds_class,
+                                        s->ds_index, s->num_records,
+                                        r == -ENOSPC ? "larger than datagramBytes"
+                                                     : "cannot be encoded");
+                return r;
+        }
+        if (e->num_samples++ == 0 && !e->flush_timer) {
+                uint64_t now;
+                sd_event_now(e->loop, CLOCK_MONOTONIC, &now);
+                r = sd_event_add_time(e->loop, &e->flush_timer, CLOCK_MONOTONIC, now + FLUSH_USEC,
+                                      10000, on_flush_timer, e);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot arm the flush timer: %m");
+                        exporter_flush(e);
+                }
+        }
+        return 0;
+}
+
+static int configure_senders(struct exporter *e, const struct hsp_config *c) {
+        struct sender **next = calloc(c->n_collectors ? c->n_collectors : 1, sizeof *next);
+        if (!next)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_collectors; i++) {
+                for (size_t j = 0; j < e->n_senders; j++)
+                        if (e->senders[j] && sender_matches(e->senders[j], &c->collectors[i])) {
+                                next[i] = e->senders[j];
+                                e->senders[j] = NULL;
+                                break;
+                        }
+                if (!next[i]) {
+                        int r = sender_new(e->loop, &c->collectors[i], &next[i]);
+                        if (r < 0) {
+                                log_error_errno(r, "Collector %s:%u: %m", c->collectors[i].ip,
+                                                c->collectors[i].udpport);
+                                next[i] = NULL;
+                        } else
+                                log_info("Collector %s added", sender_name(next[i]));
+                }
+        }
+        for (size_t j = 0; j < e->n_senders; j++)
+                if (e->senders[j]) {
+                        log_info("Collector %s removed", sender_name(e->senders[j]));
+                        sender_free(e->senders[j]);
+                }
+        free(e->senders);
+        /* Compact: a collector that failed to start is left out. */
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_collectors; i++)
+                if (next[i])
+                        next[n++] = next[i];
+        e->senders = next;
+        e->n_senders = n;
+        return 0;
+}
+
+int exporter_configure(struct exporter *e, const struct hsp_config *c,
+                       const struct sflow_address *agent) {
+        size_t hsize = sflow_datagram_header_size(agent);
+        size_t dbytes = c->datagram_bytes ? c->datagram_bytes : HSP_DEFAULT_DATAGRAM_BYTES;
+        if (dbytes > sizeof e->buf)
+                dbytes = sizeof e->buf;
+        bool layout = hsize != e->header_size || dbytes != e->datagram_bytes ||
+                      c->sub_agent_id != e->header.sub_agent_id ||
+                      memcmp(agent, &e->header.agent, sizeof *agent) != 0;
+        /* Pending samples leave with the old settings, to the old collectors. */
+        if (layout)
+                exporter_flush(e);
+        int r = configure_senders(e, c);
+        if (r < 0)
+                return r;
+        if (layout) {
+                e->header.agent = *agent;
+                e->header.sub_agent_id = c->sub_agent_id;
+                e->header_size = hsize;
+                e->datagram_bytes = dbytes;
+                reset_writer(e);
+        }
+        return 0;
+}
+
+const struct exporter_stats *exporter_stats(const struct exporter *e) {
+        return &e->stats;
+}
+
+void exporter_free(struct exporter *e) {
+        if (!e)
+                return;
+        exporter_flush(e);
+        for (size_t i = 0; i < e->n_senders; i++)
+                sender_free(e->senders[i]);
+        free(e->senders);
+        sd_event_source_disable_unref(e->flush_timer);
+        sd_event_unref(e->loop);
+        free(e);
+}

@@ -1,0 +1,277 @@
+/* sender.c - one UDP socket per collector: resolution, device/namespace binding, reachability. */
+#include "sender.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "resolve.h"
+
+#define RESOLVE_RETRY_USEC (30ULL * 1000000ULL)
+#define UP_AFTER_QUIET_USEC (10ULL * 1000000ULL) /* no error for this long: reachable again */
+
+enum sender_state { SENDER_RESOLVING, SENDER_UNRESOLVED, SENDER_UP, SENDER_DOWN };
+
+struct sender {
+        sd_event *loop;
+        char *ip, *dev, *namespace;
+        unsigned port;
+        char name[300];
+        enum sender_state state;
+        int fd;
+        sd_event_source *io, *retry;
+        struct resolve_req *query;
+        uint64_t last_error_usec;
+        uint64_t sent, errors;
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static char *strdup_or_null(const char *s) {
+        return s ? strdup(s) : NULL;
+}
+
+static bool streq_null(const char *a, const char *b) {
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool sender_matches(const struct sender *s, const struct hsp_collector_conf *c) {
+        return strcmp(s->ip, c->ip) == 0 && s->port == c->udpport && streq_null(s->dev, c->dev) &&
+               streq_null(s->namespace, c->namespace);
+}
+
+const char *sender_name(const struct sender *s) {
+        return s->name;
+}
+
+static void set_state(struct sender *s, enum sender_state st, int error) {
+        if (s->state == st)
+                return;
+        s->state = st;
+        switch (st) {
+        case SENDER_UP:
+                log_notice("Collector %s: sending", s->name);
+                break;
+        case SENDER_DOWN:
+                log_warning_errno(error, "Collector %s: unreachable (%m); still sending", s->name);
+                break;
+        case SENDER_UNRESOLVED:
+                log_warning("Collector %s: name does not resolve; retrying every %llus", s->name,
+                            (unsigned long long)(RESOLVE_RETRY_USEC / 1000000));
+                break;
+        case SENDER_RESOLVING:
+                break;
+        }
+}
+
+/* Create the socket in the collector's network namespace, if one is configured. */
+static int socket_in_namespace(const char *ns, int family) {
+        if (!ns)
+                return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        char path[300];
+        snprintf(path, sizeof path, "/run/netns/%s", ns);
+        int target = open(path, O_RDONLY | O_CLOEXEC);
+        if (target < 0)
+                return -errno;
+        int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (self < 0) {
+                int e = errno;
+                close(target);
+                return -e;
+        }
+        int fd = -1, e = 0;
+        if (setns(target, CLONE_NEWNET) < 0)
+                e = errno;
+        else {
+                fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        e = errno;
+                if (setns(self, CLONE_NEWNET) < 0)
+                        e = errno; /* cannot happen with the fd we opened; reported anyway */
+        }
+        close(target);
+        close(self);
+        if (e) {
+                if (fd >= 0)
+                        close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+/* ICMP errors arrive as socket errors: read them as soon as they are queued. */
+static int on_socket_event(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        struct sender *s = userdata;
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) {
+                s->errors++;
+                s->last_error_usec = now_usec();
+                set_state(s, SENDER_DOWN, err);
+        }
+        if (revents & EPOLLIN) {
+                char drain[64];
+                while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+                        ;
+        }
+        return 0;
+}
+
+static int open_socket(struct sender *s, const struct sockaddr *sa, socklen_t salen) {
+        int fd = socket_in_namespace(s->namespace, sa->sa_family);
+        if (fd < 0)
+                return log_error_errno(fd, "Collector %s: cannot open socket%s%s: %m", s->name,
+                                       s->namespace ? " in namespace " : "",
+                                       s->namespace ? s->namespace : "");
+        if (s->dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->dev,
+                                 (socklen_t)strlen(s->dev) + 1) < 0) {
+                int r = -errno;
+                close(fd);
+                return log_error_errno(r, "Collector %s: cannot bind to device %s: %m", s->name,
+                                       s->dev);
+        }
+        /* Connected, so that ICMP unreachable is reported back on this socket. */
+        if (connect(fd, sa, salen) < 0) {
+                int r = -errno;
+                close(fd);
+                return log_error_errno(r, "Collector %s: cannot connect: %m", s->name);
+        }
+        int r = sd_event_add_io(s->loop, &s->io, fd, EPOLLIN, on_socket_event, s);
+        if (r < 0) {
+                close(fd);
+                return log_error_errno(r, "Collector %s: cannot watch socket: %m", s->name);
+        }
+        s->fd = fd;
+        set_state(s, SENDER_UP, 0);
+        return 0;
+}
+
+static int start_resolve(struct sender *s);
+
+static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct sender *s = userdata;
+        s->retry = sd_event_source_unref(s->retry);
+        start_resolve(s);
+        return 0;
+}
+
+static void schedule_retry(struct sender *s) {
+        uint64_t now;
+        sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
+        s->retry = sd_event_source_unref(s->retry);
+        int r = sd_event_add_time(s->loop, &s->retry, CLOCK_MONOTONIC, now + RESOLVE_RETRY_USEC, 0,
+                                  on_retry, s);
+        if (r < 0)
+                log_error_errno(r, "Collector %s: cannot schedule a retry: %m", s->name);
+}
+
+static void on_resolved(int error, const struct sockaddr *sa, socklen_t len, void *userdata) {
+        struct sender *s = userdata;
+        s->query = NULL; /* completed: the request is gone */
+        if (error != 0) {
+                if (s->state != SENDER_UNRESOLVED)
+                        log_debug("Collector %s: %s", s->name, gai_strerror(error));
+                set_state(s, SENDER_UNRESOLVED, 0);
+                schedule_retry(s);
+                return;
+        }
+        if (open_socket(s, sa, len) < 0)
+                schedule_retry(s);
+}
+
+static int start_resolve(struct sender *s) {
+        resolve_cancel(s->query);
+        s->query = NULL;
+        int r = resolve_start(s->loop, s->ip, s->port, on_resolved, s, &s->query);
+        if (r < 0) {
+                schedule_retry(s);
+                return log_error_errno(r, "Collector %s: cannot resolve: %m", s->name);
+        }
+        return 0;
+}
+
+int sender_new(sd_event *loop, const struct hsp_collector_conf *c, struct sender **ret) {
+        struct sender *s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->loop = sd_event_ref(loop);
+        s->fd = -1;
+        s->port = c->udpport;
+        s->state = SENDER_RESOLVING;
+        s->ip = strdup(c->ip);
+        s->dev = strdup_or_null(c->dev);
+        s->namespace = strdup_or_null(c->namespace);
+        if (!s->ip || (c->dev && !s->dev) || (c->namespace && !s->namespace)) {
+                sender_free(s);
+                return -ENOMEM;
+        }
+        bool v6 = strchr(c->ip, ':') != NULL;
+        snprintf(s->name, sizeof s->name, "%s%s%s:%u%s%s%s%s", v6 ? "[" : "", c->ip,
+                 v6 ? "]" : "", c->udpport, c->dev ? " dev " : "", c->dev ? c->dev : "",
+                 c->namespace ? " namespace " : "", c->namespace ? c->namespace : "");
+
+        struct sockaddr_storage ss = {0};
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        if (inet_pton(AF_INET, c->ip, &sin->sin_addr) == 1) {
+                sin->sin_family = AF_INET;
+                sin->sin_port = htons((uint16_t)c->udpport);
+                open_socket(s, (struct sockaddr *)sin, sizeof *sin);
+        } else if (inet_pton(AF_INET6, c->ip, &sin6->sin6_addr) == 1) {
+                sin6->sin6_family = AF_INET6;
+                sin6->sin6_port = htons((uint16_t)c->udpport);
+                open_socket(s, (struct sockaddr *)sin6, sizeof *sin6);
+        } else {
+                start_resolve(s);
+        }
+        /* A socket that failed to open is retried like a name that did not resolve. */
+        if (s->fd < 0 && !s->query && !s->retry)
+                schedule_retry(s);
+        *ret = s;
+        return 0;
+}
+
+int sender_send(struct sender *s, const void *buf, size_t len) {
+        if (s->fd < 0)
+                return -ENOTCONN;
+        if (send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+                int e = errno;
+                s->errors++;
+                s->last_error_usec = now_usec();
+                if (e != EAGAIN && e != ENOBUFS)
+                        set_state(s, SENDER_DOWN, e);
+                return -e;
+        }
+        s->sent++;
+        if (s->state == SENDER_DOWN && now_usec() - s->last_error_usec > UP_AFTER_QUIET_USEC)
+                set_state(s, SENDER_UP, 0);
+        return 0;
+}
+
+void sender_free(struct sender *s) {
+        if (!s)
+                return;
+        sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->retry);
+        resolve_cancel(s->query);
+        if (s->fd >= 0)
+                close(s->fd);
+        sd_event_unref(s->loop);
+        free(s->ip);
+        free(s->dev);
+        free(s->namespace);
+        free(s);
+}
