@@ -97,6 +97,8 @@ static int compare(const struct address_candidate *a, long ra, const struct addr
                 return fa < fb ? -1 : 1;
         if (a->up != b->up)
                 return a->up ? -1 : 1;
+        if (a->family != b->family) /* equal rank (link-local, loopback): IPv4 first */
+                return a->family == AF_INET ? -1 : 1;
         if (a->ifindex != b->ifindex)
                 return a->ifindex < b->ifindex ? -1 : 1;
         size_t len = a->family == AF_INET ? 4 : 16;

@@ -35,7 +35,8 @@ bool address_in_cidr(int family, const uint8_t *addr, const struct hsp_cidr *c);
 /* Pick the agent address among candidates following the configuration (agentIP is handled by
  * the caller since it may be any address): agent=<dev> restricts to that device, agent.cidr
  * rules (first matching rule wins; '!' excludes; when include rules exist an address must match
- * one, and earlier rules are preferred), then the ranking, then up before down, then the lowest
+ * one, and earlier rules are preferred), then the ranking, then up before down, then IPv4
+ * before IPv6, then the lowest
  * ifindex, then the lowest address. Returns 0 with ret and a sentence in reason, or -ENOENT. */
 int address_select(const struct address_candidate *c, size_t n, const char *agent_dev,
                    const struct hsp_cidr *cidrs, size_t n_cidrs, struct sflow_address *ret,

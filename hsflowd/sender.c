@@ -60,10 +60,14 @@ const char *sender_name(const struct sender *s) {
 static void set_state(struct sender *s, enum sender_state st, int error) {
         if (s->state == st)
                 return;
+        enum sender_state was = s->state;
         s->state = st;
         switch (st) {
         case SENDER_UP:
-                log_notice("Collector %s: sending", s->name);
+                if (was == SENDER_DOWN)
+                        log_notice("Collector %s: reachable again", s->name);
+                else if (was == SENDER_UNRESOLVED)
+                        log_notice("Collector %s: resolved, sending", s->name);
                 break;
         case SENDER_DOWN:
                 log_warning_errno(error, "Collector %s: unreachable (%m); still sending", s->name);

@@ -1,1 +1,18 @@
-# (filled in by its owner)
+# Unit tests of the daemon core.
+if UNIT_TESTS
+check_PROGRAMS += tests/unit/test_address tests/unit/test_uuid tests/unit/test_exporter
+TESTS += tests/unit/test_address tests/unit/test_uuid tests/unit/test_exporter
+
+tests_unit_test_address_SOURCES = tests/unit/test_address.c hsflowd/address.c
+tests_unit_test_address_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_address_LDADD = $(CMOCKA_LIBS)
+
+tests_unit_test_uuid_SOURCES = tests/unit/test_uuid.c hsflowd/uuid.c
+tests_unit_test_uuid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_uuid_LDADD = $(CMOCKA_LIBS)
+
+tests_unit_test_exporter_SOURCES = tests/unit/test_exporter.c hsflowd/exporter.c \
+	hsflowd/sender.c hsflowd/resolve.c
+tests_unit_test_exporter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -lpthread
+endif

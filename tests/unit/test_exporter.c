@@ -1,0 +1,214 @@
+/* test_exporter.c - datagram packing against a real loopback socket: size limit, sequence
+ * numbers, flush timer, several collectors, names, a collector that is down. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exporter.h"
+#include "log.h"
+
+struct rx {
+        int fd;
+        unsigned port;
+};
+
+static struct rx rx_open(int family) {
+        struct rx r = {.fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0)};
+        assert_true(r.fd >= 0);
+        struct sockaddr_storage ss = {0};
+        socklen_t len;
+        if (family == AF_INET) {
+                struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+                s->sin_family = AF_INET;
+                s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                len = sizeof *s;
+        } else {
+                struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+                s->sin6_family = AF_INET6;
+                s->sin6_addr = in6addr_loopback;
+                len = sizeof *s;
+        }
+        assert_int_equal(bind(r.fd, (struct sockaddr *)&ss, len), 0);
+        assert_int_equal(getsockname(r.fd, (struct sockaddr *)&ss, &len), 0);
+        r.port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                         : ((struct sockaddr_in6 *)&ss)->sin6_port);
+        return r;
+}
+
+/* Run the loop for at most usec or until it is idle past the deadline. */
+static void run_for(sd_event *e, uint64_t usec) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t end = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + usec;
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+                if (now >= end)
+                        break;
+                sd_event_run(e, end - now);
+        }
+}
+
+struct received {
+        unsigned datagrams, samples;
+        uint32_t first_seq, last_seq;
+        size_t max_len;
+        uint32_t sample_seq[512];
+};
+
+static void drain(int fd, struct received *got) {
+        uint8_t buf[65536];
+        ssize_t n;
+        while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+                struct sflow_reader r;
+                struct sflow_datagram d;
+                sflow_reader_init(&r, buf, (size_t)n);
+                assert_int_equal(sflow_decode_datagram_header(&r, &d), 0);
+                assert_int_equal(d.version, 5);
+                assert_int_equal(d.sub_agent_id, 7);
+                if (got->datagrams == 0)
+                        got->first_seq = d.sequence;
+                else
+                        assert_int_equal(d.sequence, got->last_seq + 1);
+                got->last_seq = d.sequence;
+                got->datagrams++;
+                if ((size_t)n > got->max_len)
+                        got->max_len = (size_t)n;
+                static struct sflow_sample s;
+                for (uint32_t i = 0; i < d.num_samples; i++) {
+                        assert_int_equal(sflow_decode_sample(&r, &s), 0);
+                        assert_int_equal(s.tag, SFLOW_SAMPLE_COUNTERS_EXPANDED);
+                        if (got->samples < 512)
+                                got->sample_seq[got->samples] = s.sequence;
+                        got->samples++;
+                }
+                assert_int_equal(r.off, (size_t)n); /* nothing after the last sample */
+        }
+}
+
+static struct sflow_sample *make_sample(uint32_t seq, unsigned n_names) {
+        static struct sflow_sample s;
+        static const char name[] = "interface-name-of-some-length";
+        memset(&s, 0, sizeof s);
+        s.tag = SFLOW_SAMPLE_COUNTERS_EXPANDED;
+        s.sequence = seq;
+        s.ds_class = 0;
+        s.ds_index = seq;
+        for (unsigned i = 0; i < n_names && i < SFLOW_MAX_RECORDS; i++) {
+                struct sflow_record *r = hsp_sample_add(&s, SFLOW_CTR_PORT_NAME);
+                r->u.port_name.name.str = name;
+                r->u.port_name.name.len = sizeof name - 1;
+        }
+        return &s;
+}
+
+static struct hsp_config *config_for(struct hsp_collector_conf *cols, size_t n, uint32_t dbytes) {
+        static struct hsp_config c;
+        memset(&c, 0, sizeof c);
+        c.collectors = cols;
+        c.n_collectors = n;
+        c.datagram_bytes = dbytes;
+        c.sub_agent_id = 7;
+        return &c;
+}
+
+static void test_size_limit_and_sequences(void **state) {
+        sd_event *e;
+        assert_int_equal(sd_event_new(&e), 0);
+        struct rx a = rx_open(AF_INET), b = rx_open(AF_INET6);
+        struct hsp_collector_conf cols[] = {
+                {.ip = (char *)"127.0.0.1", .udpport = a.port},
+                {.ip = (char *)"::1", .udpport = b.port},
+        };
+        struct sflow_address agent = {.type = 1, .addr = {192, 0, 2, 1}};
+        struct exporter *x;
+        assert_int_equal(exporter_new(e, &x), 0);
+        assert_int_equal(exporter_configure(x, config_for(cols, 2, 400), &agent), 0);
+
+        /* 100 samples of 1 to 6 records: many datagrams, none above 400 bytes. */
+        for (uint32_t i = 1; i <= 100; i++)
+                assert_int_equal(exporter_add(x, make_sample(i, 1 + i % 6)), 0);
+        /* One that cannot fit any datagram is refused and counted, the others go on. */
+        assert_int_equal(exporter_add(x, make_sample(1000, 20)), -ENOSPC);
+        assert_int_equal(exporter_stats(x)->dropped_samples, 1);
+        exporter_flush(x);
+
+        struct received ga = {0}, gb = {0};
+        drain(a.fd, &ga);
+        drain(b.fd, &gb);
+        assert_int_equal(ga.samples, 100);
+        assert_int_equal(gb.samples, 100);
+        assert_true(ga.max_len <= 400);
+        assert_true(ga.datagrams > 10);
+        assert_int_equal(ga.datagrams, gb.datagrams);
+        for (unsigned i = 0; i < 100; i++)
+                assert_int_equal(ga.sample_seq[i], i + 1); /* order kept */
+
+        /* Reconfigure with a larger datagram: the datagram sequence goes on. */
+        assert_int_equal(exporter_configure(x, config_for(cols, 2, 1400), &agent), 0);
+        exporter_add(x, make_sample(101, 2));
+        exporter_flush(x);
+        struct received ga2 = {0};
+        drain(a.fd, &ga2);
+        assert_int_equal(ga2.first_seq, ga.last_seq + 1);
+
+        exporter_free(x);
+        close(a.fd);
+        close(b.fd);
+        sd_event_unref(e);
+}
+
+static void test_flush_timer_and_names(void **state) {
+        sd_event *e;
+        assert_int_equal(sd_event_new(&e), 0);
+        struct rx a = rx_open(AF_INET);
+        /* A closed port (collector down), a name that never resolves, and localhost by name. */
+        struct rx closed = rx_open(AF_INET);
+        unsigned closed_port = closed.port;
+        close(closed.fd);
+        struct hsp_collector_conf cols[] = {
+                {.ip = (char *)"127.0.0.1", .udpport = closed_port},
+                {.ip = (char *)"no-such-collector.invalid", .udpport = 6343},
+                {.ip = (char *)"localhost", .udpport = a.port},
+        };
+        struct sflow_address agent = {.type = 2, .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+        struct exporter *x;
+        assert_int_equal(exporter_new(e, &x), 0);
+        assert_int_equal(exporter_configure(x, config_for(cols, 3, 1400), &agent), 0);
+        run_for(e, 300000); /* let localhost resolve */
+
+        for (int round = 0; round < 3; round++) {
+                exporter_add(x, make_sample(1 + round, 1));
+                struct received g = {0};
+                drain(a.fd, &g);
+                assert_int_equal(g.samples, 0); /* held for the flush timer */
+                run_for(e, 1300000);             /* at most one second later it is sent */
+                drain(a.fd, &g);
+                assert_int_equal(g.samples, 1);
+        }
+        assert_true(exporter_stats(x)->datagrams >= 3);
+        exporter_free(x);
+        close(a.fd);
+        sd_event_unref(e);
+}
+
+int main(void) {
+        log_setup(HSP_LOG_STDERR, LOG_DEBUG);
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_size_limit_and_sequences),
+                cmocka_unit_test(test_flush_timer_and_names),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
