@@ -23,4 +23,3 @@ int agent_reload(struct hsp_agent *a, struct hsp_config *config);
 /* Stop the modules, flush what is pending, free. */
 void agent_free(struct hsp_agent *a);
 const struct hsp_config *agent_config(const struct hsp_agent *a);
-const struct exporter_stats *agent_stats(const struct hsp_agent *a);

@@ -388,7 +388,14 @@ void agent_free(struct hsp_agent *a) {
                             a->sources->ds_class, a->sources->ds_index);
                 hsp_source_remove(a->sources, false);
         }
-        exporter_free(a->exporter); /* flushes */
+        if (a->exporter) {
+                exporter_flush(a->exporter);
+                const struct exporter_stats *st = exporter_stats(a->exporter);
+                log_info("Exiting: %llu datagrams, %llu samples sent, %llu dropped",
+                         (unsigned long long)st->datagrams, (unsigned long long)st->samples,
+                         (unsigned long long)st->dropped_samples);
+        }
+        exporter_free(a->exporter);
         sd_event_source_disable_unref(a->address_timer);
         seq_purge(a, true);
         free(a->mods);
@@ -399,8 +406,4 @@ void agent_free(struct hsp_agent *a) {
 
 const struct hsp_config *agent_config(const struct hsp_agent *a) {
         return a->config;
-}
-
-const struct exporter_stats *agent_stats(const struct hsp_agent *a) {
-        return exporter_stats(a->exporter);
 }

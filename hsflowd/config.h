@@ -91,3 +91,46 @@ bool hsp_config_dotted(const struct hsp_dotted *list, size_t n, const char *suff
 
 /* Read a number with K/M/G (and T/P for speeds) suffix. Returns 0 or -EINVAL/-ERANGE. */
 int hsp_parse_scaled(const char *s, uint64_t *ret);
+
+/* Read a boolean: on/off, yes/no, true/false, 1/0 (any case). Returns 0 or -EINVAL. */
+int hsp_parse_bool(const char *s, bool *ret);
+/* Read a speed range: "1G" (exactly), "1G-" (and above), "0-1T", "10M-40G"; suffixes K..P. */
+int hsp_parse_speed_range(const char *s, struct hsp_speed_range *ret);
+/* Read an agent.cidr value: [!]address[/prefix], IPv4 or IPv6. */
+int hsp_parse_cidr(const char *s, struct hsp_cidr *ret);
+/* Check a UUID (32 hex digits, with or without the 8-4-4-4-12 dashes) and write it in
+ * canonical lower-case form to out (37 bytes). */
+int hsp_parse_uuid(const char *s, char out[37]);
+
+/* ---- Keyword tables of the core blocks (config-keywords.c), used by the parser. ---- */
+
+enum hsp_conf_special {
+        HSP_CONF_PLAIN, /* stored by type at offset */
+        HSP_CONF_CIDR,  /* appended to agent_cidrs */
+        HSP_CONF_UUID,  /* checked and stored in canonical form (char *) */
+};
+
+/* A keyword of the sflow {} block: kw.offset is into struct hsp_config. */
+struct hsp_conf_keyword {
+        struct hsp_keyword kw;
+        uint32_t def;               /* default of an HSP_KW_UINT setting */
+        size_t set_offset;          /* bool in struct hsp_config set when given, 0 for none */
+        enum hsp_conf_special special;
+        const char *deprecated;     /* non-NULL: accepted with a warning naming this instead */
+};
+
+/* Block names of the reference grammar that may be missing from the module table: a module
+ * of ours not built (enable is its configure option) or a network OS block (enable NULL). */
+struct hsp_foreign_block {
+        const char *name;
+        const char *enable;
+};
+
+extern const struct hsp_conf_keyword hsp_conf_keywords[];     /* ends with a NULL name */
+extern const struct hsp_keyword hsp_collector_keywords[];     /* into hsp_collector_conf */
+extern const struct hsp_keyword hsp_dnssd_keywords[];         /* into struct hsp_config */
+extern const struct hsp_foreign_block hsp_foreign_blocks[];   /* ends with a NULL name */
+
+#define HSP_CONF_MAX_LINE 2048  /* bytes per line, line ending excluded */
+#define HSP_CONF_MAX_TOKEN 255  /* bytes per token */
+#define HSP_CONF_MAX_DEPTH 3    /* sflow { block { block { } } } */

@@ -184,9 +184,6 @@ int main(int argc, char **argv) {
         sd_notify(0, "READY=1\nSTATUS=Exporting sFlow");
 
         r = sd_event_loop(d.loop);
-        const struct exporter_stats *st = agent_stats(d.agent);
-        log_info("Exiting: %llu datagrams, %llu samples sent",
-                 (unsigned long long)st->datagrams, (unsigned long long)st->samples);
         agent_free(d.agent); /* flushes pending datagrams */
         loop_free(d.loop);
         if (d.opt.pidfile)

@@ -327,9 +327,10 @@ struct sflow_sample {
         uint32_t num_records;       /* on the wire; at most SFLOW_MAX_RECORDS are kept */
         struct sflow_record records[SFLOW_MAX_RECORDS];
         /* decoder only */
-        uint32_t length, offset;
+        uint32_t length, offset;    /* bytes of sample data; offset of the sample's tag */
         bool known;                 /* false: sample type not understood, skipped by length */
-        const uint8_t *raw;
+        const uint8_t *raw;         /* sample data (length bytes) */
+        bool truncated;             /* num_records > SFLOW_MAX_RECORDS: the rest was skipped */
 };
 
 struct sflow_datagram {
@@ -356,12 +357,23 @@ static inline void sflow_writer_init(struct sflow_writer *w, void *buf, size_t c
 }
 
 /* Each returns 0, or -ENOSPC when it would not fit (the writer is then rolled back to where it
- * was before the call), or -EINVAL for a record the encoder does not know. */
+ * was before the call, bytes before that point untouched, and overflow set), or -EINVAL (also
+ * rolled back, overflow not set) for an unknown sample type, an unknown record without raw
+ * bytes, an agent address type other than 0/1/2, or a value that does not fit a compact field.
+ * Samples: any SFLOW_SAMPLE_* tag (the agent sends 0:3, 0:4, 0:5; compact 0:1/0:2 pack
+ * ds_class:8/ds_index:24 and format:2/value:30). Records are flow or counter records according
+ * to the sample tag; at most SFLOW_MAX_RECORDS / _ADAPTERS / _MACS are written and the counts on
+ * the wire say how many. A record whose tag the encoder does not know is written from raw
+ * (length bytes) when raw is set, so decoded records can be forwarded unchanged. Strings are cut
+ * to the spec limits (hostname 64, os_release 32, port name 255); a NULL str is an empty string.
+ * The input, length, offset, known and truncated fields are ignored. */
 int sflow_encode_datagram_header(struct sflow_writer *w, const struct sflow_datagram *d);
 int sflow_encode_sample(struct sflow_writer *w, const struct sflow_sample *s);
-/* Rewrite the num_samples field of a datagram header already at the start of buf. */
+/* Rewrite the num_samples field of a datagram header already at the start of buf (the agent
+ * address type is read from buf). */
 void sflow_set_num_samples(uint8_t *buf, uint32_t n);
-/* Offset of the num_samples field for the agent address type. */
+/* Size in bytes of the encoded datagram header for the agent address type (IPv4 28, IPv6 40);
+ * num_samples is its last field, at sflow_datagram_header_size() - 4. */
 size_t sflow_datagram_header_size(const struct sflow_address *agent);
 
 /* ---- decoder (decode.c) ---- */
@@ -382,11 +394,19 @@ static inline void sflow_reader_init(struct sflow_reader *r, const void *buf, si
         r->error_what = NULL;
 }
 
-/* Read the datagram header. Returns 0, -EPROTO for a version other than 5, or -EBADMSG. */
+/* Read the datagram header. Returns 0, -EPROTO for a version other than 5, or -EBADMSG
+ * (truncated, agent address type not 0/1/2, datagram over SFLOW_MAX_DATAGRAM); d is untouched
+ * on failure. Agent address type 0 (unknown) has no address bytes. */
 int sflow_decode_datagram_header(struct sflow_reader *r, struct sflow_datagram *d);
 /* Read the next sample (call num_samples times). Unknown sample types and unknown records are
- * returned with known=false and skipped by their length. Returns 0 or -EBADMSG (lengths overrun
- * the datagram, a record's content overruns its length); r->error_offset tells where. */
+ * returned with known=false (tag, length, offset, raw set) and skipped by their length. Records
+ * are decoded as flow records in 0:1/0:3/0:5 and as counter records in 0:2/0:4. A record or
+ * sample whose content is shorter than its declared length is fine: the rest is skipped.
+ * Capacity limits keep the first SFLOW_MAX_RECORDS records (s->truncated), SFLOW_MAX_ADAPTERS
+ * adapters and SFLOW_MAX_MACS MACs (record truncated); the rest is skipped, num_* keep the wire
+ * counts. Returns 0 or -EBADMSG (a length overruns the datagram or the enclosing sample, or a
+ * record's content overruns its length); r->error_offset and r->error_what tell where and what.
+ * Errors are sticky: later calls return r->error. s is unspecified after a failure. */
 int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s);
 
 /* Names for logs and output. */
