@@ -12,6 +12,7 @@
 #define CONF(f) offsetof(struct hsp_config, f)
 #define COLL(f) offsetof(struct hsp_collector_conf, f)
 
+/* clang-format off */
 /* Plain settings, their aliases (same offset) and the deprecated keywords of the reference. */
 const struct hsp_conf_keyword hsp_conf_keywords[] = {
         {{"sampling", HSP_KW_UINT, CONF(sampling), 0, 10000000, NULL},
@@ -98,6 +99,8 @@ const struct hsp_foreign_block hsp_foreign_blocks[] = {
         {"sonic", NULL},                 {"vpp", NULL},
         {NULL, NULL},
 };
+
+/* clang-format on */
 
 int hsp_parse_scaled(const char *s, uint64_t *ret) {
         static const char suffixes[] = "KMGTP";

@@ -35,7 +35,8 @@ static const struct hsp_keyword no_keywords[] = {HSP_KEYWORDS_END};
 static int fail(struct parser *p, unsigned line, unsigned col, const char *kw, const char *fmt, ...)
         __attribute__((format(printf, 5, 6)));
 
-static int fail(struct parser *p, unsigned line, unsigned col, const char *kw, const char *fmt, ...) {
+static int fail(struct parser *p, unsigned line, unsigned col, const char *kw, const char *fmt,
+                ...) {
         struct hsp_config_error *e = p->err;
         va_list ap;
 
@@ -99,8 +100,8 @@ static int check_line(struct parser *p, const char *text, size_t len, size_t i, 
         if (ll > 0 && text[i + ll - 1] == '\r')
                 ll--;
         if (ll > HSP_CONF_MAX_LINE)
-                return fail(p, line, HSP_CONF_MAX_LINE + 1, "line", "line too long (allowed: %d bytes)",
-                            HSP_CONF_MAX_LINE);
+                return fail(p, line, HSP_CONF_MAX_LINE + 1, "line",
+                            "line too long (allowed: %d bytes)", HSP_CONF_MAX_LINE);
         return 0;
 }
 
@@ -171,7 +172,8 @@ static int lex(struct parser *p, const char *text, size_t len) {
                                                 i++;
                                         if (text[i] == '\0')
                                                 return fail(p, line, (unsigned)(i - ls + 1),
-                                                            lex_kw(p), "NUL byte in file (allowed: text)");
+                                                            lex_kw(p),
+                                                            "NUL byte in file (allowed: text)");
                                         if (n == HSP_CONF_MAX_TOKEN)
                                                 return fail(p, line, col, lex_kw(p),
                                                             "token too long (allowed: %d bytes)",
@@ -180,13 +182,15 @@ static int lex(struct parser *p, const char *text, size_t len) {
                                 }
                                 if (i >= len || text[i] == '\n')
                                         return fail(p, line, qcol, lex_kw(p),
-                                                    "unterminated quote (allowed: \"...\" on one line)");
+                                                    "unterminated quote (allowed: \"...\" on one "
+                                                    "line)");
                                 i++;
                                 continue;
                         }
                         if (n == HSP_CONF_MAX_TOKEN)
                                 return fail(p, line, col, lex_kw(p),
-                                            "token too long (allowed: %d bytes)", HSP_CONF_MAX_TOKEN);
+                                            "token too long (allowed: %d bytes)",
+                                            HSP_CONF_MAX_TOKEN);
                         buf[n++] = c;
                         i++;
                 }
@@ -373,8 +377,8 @@ static int set_conf(struct parser *p, const struct hsp_conf_keyword *ck, const s
         int r;
 
         if (ck->deprecated && ck->kw.type == HSP_KW_IGNORED) {
-                log_warning("%s:%u: %s is deprecated and ignored%s%s", p->name, key->line,
-                            key->s, ck->deprecated[0] ? ": use " : "", ck->deprecated);
+                log_warning("%s:%u: %s is deprecated and ignored%s%s", p->name, key->line, key->s,
+                            ck->deprecated[0] ? ": use " : "", ck->deprecated);
                 return 0;
         }
         if (ck->deprecated)
@@ -396,8 +400,7 @@ static int set_conf(struct parser *p, const struct hsp_conf_keyword *ck, const s
         case HSP_CONF_UUID: {
                 char canon[37];
                 if (hsp_parse_uuid(v->s, canon) < 0)
-                        return FAIL(p, v, key->s, "bad UUID '%s' (allowed: %s)", v->s,
-                                    ck->kw.help);
+                        return FAIL(p, v, key->s, "bad UUID '%s' (allowed: %s)", v->s, ck->kw.help);
                 char *d = xstrdup(p, canon, &r);
                 if (r < 0)
                         return r;
@@ -428,8 +431,7 @@ static int set_dotted(struct parser *p, const struct tok *key, const struct tok 
         int r;
 
         if (!*suffix)
-                return FAIL(p, key, key->s,
-                            "missing suffix (allowed: %s.<speed>, %s.app.<name>%s)",
+                return FAIL(p, key, key->s, "missing suffix (allowed: %s.<speed>, %s.app.<name>%s)",
                             sampling ? "sampling" : "polling", sampling ? "sampling" : "polling",
                             sampling ? ", sampling.bps_ratio" : "");
         if ((r = set_value(p, &kw, &value, key, v)) < 0)
@@ -453,8 +455,8 @@ static int set_dotted(struct parser *p, const struct tok *key, const struct tok 
         }
         if (hsp_parse_scaled(s, &speed) < 0)
                 speed = 0;
-        a[(*n)++] = (struct hsp_dotted){.suffix = s, .speed = speed, .value = value,
-                                        .line = key->line};
+        a[(*n)++] =
+                (struct hsp_dotted){.suffix = s, .speed = speed, .value = value, .line = key->line};
         *list = a;
         return 0;
 }
@@ -517,7 +519,8 @@ static int parse_collector(struct parser *p, const struct tok *name) {
         return 0;
 }
 
-static int parse_module_block(struct parser *p, const struct tok *name, const struct hsp_module *m) {
+static int parse_module_block(struct parser *p, const struct tok *name,
+                              const struct hsp_module *m) {
         struct hsp_config *c = p->c;
         char why[256] = "";
 
@@ -555,9 +558,10 @@ static int try_block(struct parser *p, const struct tok *name, bool opens) {
         if (!core && !m && !(f = find_foreign(name->s)))
                 return 0;
         if (f && f->enable)
-                return FAIL(p, name, name->s,
-                            "module '%s' is not built into this hsflowd: rebuild with ./configure %s",
-                            f->name, f->enable);
+                return FAIL(
+                        p, name, name->s,
+                        "module '%s' is not built into this hsflowd: rebuild with ./configure %s",
+                        f->name, f->enable);
         if (f)
                 return FAIL(p, name, name->s, "block '%s' is not supported by this agent", f->name);
         if (!opens)
@@ -607,7 +611,8 @@ static int parse_sflow(struct parser *p) {
                         return 0;
                 }
                 if (k->brace)
-                        return FAIL(p, k, "sflow", "unexpected '{' (allowed: a block name before it)");
+                        return FAIL(p, k, "sflow",
+                                    "unexpected '{' (allowed: a block name before it)");
                 p->i++;
                 const struct tok *v = &p->t[p->i];
                 bool opens = is_brace(v, '{');
@@ -667,8 +672,8 @@ int hsp_config_parse_string(const char *text, size_t len, const char *name,
                             const struct hsp_module *const *modules, struct hsp_config **ret,
                             struct hsp_config_error *err) {
         struct hsp_config_error dummy;
-        struct parser p = {.name = name ? name : "(string)", .modules = modules,
-                           .err = err ? err : &dummy};
+        struct parser p = {
+                .name = name ? name : "(string)", .modules = modules, .err = err ? err : &dummy};
         int r;
 
         p.err->line = p.err->column = 0;
@@ -711,7 +716,8 @@ int hsp_config_parse_file(const char *path, const struct hsp_module *const *modu
                 r = -errno;
         while (f) {
                 if (len == cap) {
-                        char *b = cap >= HSP_CONF_MAX_FILE ? NULL : realloc(buf, cap ? cap * 2 : 8192);
+                        char *b = cap >= HSP_CONF_MAX_FILE ? NULL
+                                                           : realloc(buf, cap ? cap * 2 : 8192);
                         if (!b) {
                                 r = cap >= HSP_CONF_MAX_FILE ? -EFBIG : -ENOMEM;
                                 break;

@@ -89,7 +89,8 @@ const struct hsp_block *hsp_config_find_block(const struct hsp_config *c, const 
  * ("app.nginx.x" falls back to "app.nginx", "app"); returns false when none is set. */
 bool hsp_config_dotted(const struct hsp_dotted *list, size_t n, const char *suffix, uint32_t *ret);
 
-/* Read a number with K/M/G (and T/P for speeds) suffix. Returns 0 or -EINVAL/-ERANGE. */
+/* Read a number with a K/M/G (and T/P for speeds) suffix, 1K = 1000; decimal, or hex with 0x.
+ * Returns 0 or -EINVAL (not a number) / -ERANGE (over 64 bits). */
 int hsp_parse_scaled(const char *s, uint64_t *ret);
 
 /* Read a boolean: on/off, yes/no, true/false, 1/0 (any case). Returns 0 or -EINVAL. */

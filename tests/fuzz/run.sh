@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# run.sh - build every libFuzzer harness (tests/fuzz/fuzz_NAME.c, linked with the sources listed
+# in fuzz_NAME.srcs and libraries in fuzz_NAME.libs) and run each for SECONDS on its corpus.
+# Usage: tests/fuzz/run.sh [SECONDS] [NAME...]   (SECONDS default 60; output in fuzz-build/)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${FUZZ_BUILD:-$PWD/fuzz-build}
+secs=${1:-60}
+shift || true
+CLANG=${CLANG:-clang-14}
+command -v "$CLANG" >/dev/null || { echo "SKIPPED: $CLANG not installed (apt-get install clang-14 libfuzzer-14-dev)"; exit 77; }
+mkdir -p "$out"
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for f in "$top"/tests/fuzz/fuzz_*.c; do n=$(basename "$f" .c); names+=("${n#fuzz_}"); done
+fi
+status=0
+for n in "${names[@]}"; do
+  srcs=$(sed "s|[^ ]\+|$top/&|g" "$top/tests/fuzz/fuzz_$n.srcs")
+  libs=$(cat "$top/tests/fuzz/fuzz_$n.libs" 2>/dev/null || true)
+  echo "== fuzz_$n: build"
+  # shellcheck disable=SC2086
+  "$CLANG" -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -I"$top/hsflowd" -I"$top" "$top/tests/fuzz/fuzz_$n.c" $srcs $libs -o "$out/fuzz_$n"
+  corpus="$out/corpus_$n"
+  mkdir -p "$corpus"
+  cp -n "$top/tests/fuzz/corpus/$n/"* "$corpus/" 2>/dev/null || true
+  echo "== fuzz_$n: ${secs}s on $(ls "$corpus" | wc -l) inputs"
+  if ! (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 | tail -n 12); then
+    echo "fuzz_$n FAILED (crash input in $out)"; status=1
+  fi
+done
+exit $status
