@@ -102,6 +102,17 @@ const struct hsp_foreign_block hsp_foreign_blocks[] = {
 
 /* clang-format on */
 
+/* Optional modules this source tree can build (configure's list, in modules.c); the empty list
+ * here stands when the table is not linked (unit tests, fuzzing). */
+__attribute__((weak)) const char *const hsp_modules_optional[] = {NULL};
+
+bool hsp_module_optional(const char *name) {
+        for (const char *const *m = hsp_modules_optional; *m; m++)
+                if (strcasecmp(*m, name) == 0)
+                        return true;
+        return false;
+}
+
 int hsp_parse_scaled(const char *s, uint64_t *ret) {
         static const char suffixes[] = "KMGTP";
         uint64_t v = 0, base = 10;

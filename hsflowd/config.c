@@ -557,11 +557,16 @@ static int try_block(struct parser *p, const struct tok *name, bool opens) {
 
         if (!core && !m && !(f = find_foreign(name->s)))
                 return 0;
-        if (f && f->enable)
+        if (f && f->enable && hsp_module_optional(f->name))
                 return FAIL(
                         p, name, name->s,
                         "module '%s' is not built into this hsflowd: rebuild with ./configure %s",
                         f->name, f->enable);
+        if (f && f->enable)
+                return FAIL(p, name, name->s,
+                            "module '%s' is not available in this version of hsflowd "
+                            "(remove the block)",
+                            f->name);
         if (f)
                 return FAIL(p, name, name->s, "block '%s' is not supported by this agent", f->name);
         if (!opens)

@@ -131,6 +131,9 @@ extern const struct hsp_conf_keyword hsp_conf_keywords[];     /* ends with a NUL
 extern const struct hsp_keyword hsp_collector_keywords[];     /* into hsp_collector_conf */
 extern const struct hsp_keyword hsp_dnssd_keywords[];         /* into struct hsp_config */
 extern const struct hsp_foreign_block hsp_foreign_blocks[];   /* ends with a NULL name */
+/* Optional modules configure knows (built or not), NULL-terminated; written by configure. */
+extern const char *const hsp_modules_optional[];
+bool hsp_module_optional(const char *name);
 
 #define HSP_CONF_MAX_LINE 2048  /* bytes per line, line ending excluded */
 #define HSP_CONF_MAX_TOKEN 255  /* bytes per token */

@@ -72,6 +72,9 @@ static const struct hsp_module tcp_module = {
 static const struct hsp_module *const mods[] = {&pcap_module, &tcp_module, NULL};
 static const struct hsp_module *const no_mods[] = {NULL};
 
+/* What configure would list as buildable; ovs is not, so its block is "not available". */
+const char *const hsp_modules_optional[] = {"pcap", "psample", "tcp", NULL};
+
 #define COLL "collector { ip=192.0.2.1 }\n"
 
 static struct hsp_config *parse_ok(const char *text, const struct hsp_module *const *m) {
@@ -467,6 +470,8 @@ static const struct bad_case bad_cases[] = {
          "--enable-pcap"},
         {"module not built, no brace", "sflow { psample=1 " COLL "}", false, 1, 9,
          "./configure --enable-psample"},
+        {"module not in this version", "sflow {\n ovs { }\n" COLL "}", false, 2, 2,
+         "ovs: module 'ovs' is not available in this version of hsflowd"},
         {"network OS block", "sflow { sonic { unixsock=on } " COLL "}", false, 1, 9,
          "sonic: block 'sonic' is not supported by this agent"},
         {"validate", "sflow { pcap { dev=eth0 dev.pattern=x } " COLL "}", true, 1, 9,
