@@ -197,6 +197,12 @@ static int lex(struct parser *p, const char *text, size_t len) {
                 if ((r = push_tok(p, buf, n, line, col, false)) < 0)
                         return r;
         }
+        if (depth == 1 && open[0] > 0 && strcasecmp(p->t[open[0] - 1].s, "sflow") == 0) {
+                /* The reference agent accepts a file whose last '}' is missing: so do we. */
+                log_warning("%s:%u: the sflow block has no closing '}': accepted as if it had",
+                            p->name, line);
+                return push_tok(p, "}", 1, line, 1, true);
+        }
         if (depth > 0) {
                 size_t b = open[depth - 1];
                 const struct tok *kw = b > 0 && !p->t[b - 1].brace ? &p->t[b - 1] : &p->t[b];
@@ -540,6 +546,8 @@ static int parse_module_block(struct parser *p, const struct tok *name,
         *b = (struct hsp_block){.module = m, .line = name->line};
         if (!(b->conf = calloc(1, m->conf_size ? m->conf_size : 1)))
                 return oom(p);
+        if (m->defaults)
+                memcpy(b->conf, m->defaults, m->conf_size);
         int r = parse_block(p, name, m->keywords ? m->keywords : no_keywords, b->conf);
         if (r < 0)
                 return r;

@@ -52,6 +52,8 @@ struct hsp_module {
         const char *name;                   /* also its config block: "pcap { ... }" */
         const struct hsp_keyword *keywords; /* keywords of its block (may be NULL) */
         size_t conf_size;                   /* size of the struct the keywords fill */
+        const void *defaults;               /* conf_size bytes copied in before the keywords are
+                                             * read (NULL: zeros); string members must be NULL */
         bool repeatable;                    /* may the block appear more than once? */
         bool always;                        /* started without a block (host) */
         /* Check a parsed block (e.g. mutually exclusive keywords). Returns 0 or -EINVAL with

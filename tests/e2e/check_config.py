@@ -33,7 +33,7 @@ def main():
         ("sflow {\n  collector { ip = 127.0.0.1 }\n  samplingg = 5\n}\n", ":3:", "samplingg"),
         ("sflow {\n  polling = 10\n}\n", "", "collector"),
         ("sflow {\n  collector { ip = 127.0.0.1 }\n  sonic { }\n}\n", ":3:", "sonic"),
-        ("sflow {\n  collector { ip = 127.0.0.1 }\n", ":1:", "unbalanced"),
+        ("sflow {\n  collector { ip = 127.0.0.1\n", ":2:", "unbalanced"),
     ]
     for i, (text, where, word) in enumerate(cases):
         rc, out, path = t(text, "bad%d.conf" % i)

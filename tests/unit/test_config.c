@@ -45,10 +45,14 @@ static int pcap_validate(const void *conf, char *err, size_t len) {
         return 0;
 }
 
+/* Module defaults: promisc on unless the block says otherwise, sampling 0 = "not given". */
+static const struct pcap_conf pcap_defaults = {.promisc = true};
+
 static const struct hsp_module pcap_module = {
         .name = "pcap",
         .keywords = pcap_keywords,
         .conf_size = sizeof(struct pcap_conf),
+        .defaults = &pcap_defaults,
         .repeatable = true,
         .validate = pcap_validate,
 };
@@ -244,6 +248,8 @@ static void chk_modules(const struct hsp_config *c) {
         assert_int_equal(b3->line, 5);
         const struct pcap_conf *p3 = b3->conf;
         assert_string_equal(p3->dev_pattern, "^en.*");
+        assert_true(p3->promisc);  /* from the module's defaults */
+        assert_true(p1->promisc);
         assert_null(hsp_config_find_block(c, "docker"));
 }
 
@@ -302,6 +308,8 @@ struct good_case {
 static const struct good_case good_cases[] = {
         {"minimal", "sflow { collector { ip=127.0.0.1 } }", false, chk_minimal},
         {"adjacent braces", "sflow{collector{ip=127.0.0.1}}", false, chk_minimal},
+        {"final brace missing (accepted like the reference)",
+         "sflow {\n collector { ip=127.0.0.1 }\n", false, chk_minimal},
         {"every keyword",
          "sflow {\n sampling=512 polling=20 headerBytes=256 datagramBytes=8192 subAgentId=5\n"
          " refreshAdaptors=300 checkAdaptors=1 refreshVMs=3600 forgetVMs=600\n"
