@@ -21,32 +21,35 @@ printf 'sflow {\n  polling = %s\n  collector { ip = 127.0.0.1 udpport = %s }\n}\
 cat_pid=$!
 pids=()
 trap 'for p in "${pids[@]}" $cat_pid; do kill $p 2>/dev/null || true; done; rm -f "$conf"' EXIT
-hz=$(getconf CLK_TCK)
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }  # nanoseconds on CPU, all threads
 kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 
-measure() { # name pid -> "cpu% rss_kb hwm_kb"
-  local pid=$2 t0 t1 w0 w1
+measure() { # pid -> "cpu_percent cpu_ms seconds rss_mb peak_mb"
+  local pid=$1 t0 t1 w0 w1
   sleep 3 # start-up is not idle
-  t0=$(ticks "$pid"); w0=$(date +%s.%N)
+  t0=$(cpu_ns "$pid"); w0=$(date +%s.%N)
   sleep "$secs"
-  t1=$(ticks "$pid"); w1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" -v w0="$w0" -v w1="$w1" -v hz="$hz" -v r="$(kb "$pid" VmRSS)" \
-      -v h="$(kb "$pid" VmHWM)" -v n="$1" \
-      'BEGIN { w = w1 - w0; printf "%-10s cpu %.3f %%  (%d ticks in %.1f s)  rss %.2f MB  peak %.2f MB\n", n, 100*(b-a)/hz/w, b-a, w, r/1024, h/1024 }'
+  t1=$(cpu_ns "$pid"); w1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" -v w0="$w0" -v w1="$w1" -v r="$(kb "$pid" VmRSS)" -v h="$(kb "$pid" VmHWM)" \
+      'BEGIN { w = w1 - w0; printf "%.4f %.1f %.1f %.2f %.2f\n", 100*(b-a)/1e9/w, (b-a)/1e6, w, r/1024, h/1024 }'
+}
+show() { # name figures
+  set -- "$1" $2
+  printf "%-8s cpu %.4f %%  (%s ms on CPU in %s s)  rss %s MB  peak %s MB\n" "$1" "$2" "$3" "$4" "$5" "$6"
 }
 
 "$hsflowd" -f "$conf" -d >/dev/null 2>&1 &
 pids+=($!)
-ours=$(measure hsflowd "${pids[0]}")
-echo "$ours   (polling=$polling, ${secs}s)"
+ours=$(measure "${pids[0]}")
+echo "polling=$polling, ${secs}s window"
+show hsflowd "$ours"
 if [ -n "$other" ]; then
   # shellcheck disable=SC2086
   ${other//\{conf\}/$conf} >/dev/null 2>&1 &
   pids+=($!)
-  theirs=$(measure other "${pids[1]}")
-  echo "$theirs"
-  paste <(echo "$ours") <(echo "$theirs") | awk '{ printf "ratio hsflowd/other: cpu %.2f  rss %.2f\n", ($3+1e-9)/($16+1e-9), $9/$22 }'
+  theirs=$(measure "${pids[1]}")
+  show other "$theirs"
+  echo "$ours $theirs" | awk '{ printf "ratio hsflowd/other: cpu %.2f  rss %.2f\n", $1/($6+1e-9), $4/$9 }'
 fi
 echo "reference agent: cpu 0.030 %  rss 2.50 MB at polling 5 (same kind of machine)"

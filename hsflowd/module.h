@@ -56,6 +56,8 @@ struct hsp_module {
                                              * read (NULL: zeros); string members must be NULL */
         bool repeatable;                    /* may the block appear more than once? */
         bool always;                        /* started without a block (host) */
+        uint64_t capabilities;              /* HSP_CAP(CAP_...) bits it needs after start-up,
+                                             * when hsflowd has dropped root (privileges.h) */
         /* Check a parsed block (e.g. mutually exclusive keywords). Returns 0 or -EINVAL with
          * a message written to err (size errlen). Optional. */
         int (*validate)(const void *conf, char *err, size_t errlen);

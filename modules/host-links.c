@@ -32,6 +32,10 @@ struct link {
         char name[IFNAMSIZ];    /* 0:1005 points here until the next poll */
         struct hsp_source *src;
         bool latched;           /* last[] holds a previous reading for 2006 */
+        bool attrs_read;        /* speed, direction, ethernet are current (until a link event) */
+        bool ethernet;          /* 0:2 available */
+        uint64_t speed;         /* bits/s, 0 unknown */
+        uint32_t direction;     /* 0:1 ifDirection */
         uint64_t last[8];
         struct link *next;      /* hash chain */
 };
@@ -68,7 +72,9 @@ static void link_add(struct hsp_links *l, struct rtnl_link *rl, bool poll_now) {
                 return;
         struct link *k = link_find(l, ifindex);
         if (k) {
+                /* carrier, speed or name may have changed: read /sys again at the next poll */
                 link_set_name(k, rtnl_link_get_name(rl));
+                k->attrs_read = false;
                 return;
         }
         k = calloc(1, sizeof *k);
@@ -240,19 +246,32 @@ static uint32_t if_type(unsigned arptype) {
         }
 }
 
-static void fill_generic(struct link *k, struct rtnl_link *rl, struct sflow_ctr_generic *g) {
-        unsigned flags = rtnl_link_get_flags(rl);
-        char buf[32];
+static bool has_ethernet(struct link *k, struct rtnl_link *rl);
 
-        g->if_index = (uint32_t)k->ifindex;
-        g->if_type = if_type(rtnl_link_get_arptype(rl));
+/* Speed, duplex and the presence of a NIC only change with a link event: read them from /sys
+ * once after each event rather than at every poll. */
+static void read_attrs(struct link *k, struct rtnl_link *rl) {
+        char buf[32];
+        k->speed = 0;
+        k->direction = 0;
         /* speed in Mb/s; -1 or unreadable (down, virtual) means unknown */
         if (read_attr(k->name, "speed", buf, sizeof buf) == 0) {
                 long long mbps = strtoll(buf, NULL, 10);
-                g->if_speed = mbps > 0 && mbps < UINT32_MAX ? (uint64_t)mbps * 1000000 : 0;
+                k->speed = mbps > 0 && mbps < UINT32_MAX ? (uint64_t)mbps * 1000000 : 0;
         }
         if (read_attr(k->name, "duplex", buf, sizeof buf) == 0)
-                g->if_direction = strcmp(buf, "full") == 0 ? 1 : strcmp(buf, "half") == 0 ? 2 : 0;
+                k->direction = strcmp(buf, "full") == 0 ? 1 : strcmp(buf, "half") == 0 ? 2 : 0;
+        k->ethernet = has_ethernet(k, rl);
+        k->attrs_read = true;
+}
+
+static void fill_generic(struct link *k, struct rtnl_link *rl, struct sflow_ctr_generic *g) {
+        unsigned flags = rtnl_link_get_flags(rl);
+
+        g->if_index = (uint32_t)k->ifindex;
+        g->if_type = if_type(rtnl_link_get_arptype(rl));
+        g->if_speed = k->speed;
+        g->if_direction = k->direction;
         if (flags & IFF_UP)
                 g->if_status |= 1;
         uint8_t oper = rtnl_link_get_operstate(rl);
@@ -314,12 +333,17 @@ int hsp_links_poll(struct hsp_links *l, struct hsp_source *src, struct sflow_sam
                 log_debug("Failed to read interface %s: %s", k->name, nl_geterror(r));
                 return -ENODEV;
         }
-        link_set_name(k, rtnl_link_get_name(rl));
+        if (strcmp(k->name, rtnl_link_get_name(rl)) != 0) {
+                link_set_name(k, rtnl_link_get_name(rl));
+                k->attrs_read = false;
+        }
+        if (!k->attrs_read)
+                read_attrs(k, rl);
 
         struct sflow_record *rec = hsp_sample_add(out, SFLOW_CTR_GENERIC);
         if (rec)
                 fill_generic(k, rl, &rec->u.generic);
-        if (has_ethernet(k, rl) && (rec = hsp_sample_add(out, SFLOW_CTR_ETHERNET)))
+        if (k->ethernet && (rec = hsp_sample_add(out, SFLOW_CTR_ETHERNET)))
                 fill_ethernet(rl, &rec->u.ethernet);
         rec = hsp_sample_add(out, SFLOW_CTR_PORT_NAME);
         if (rec) {

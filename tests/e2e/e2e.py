@@ -2,6 +2,7 @@
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ _procs = []
 _netns = []
 _links = []
 _tmp = tempfile.mkdtemp(prefix="hsflowd-e2e-")
+os.chmod(_tmp, 0o755)  # the agent reads its file again after dropping root
 
 
 def log(*a):
@@ -221,7 +223,8 @@ def cleanup():
 
 
 def run(main):
-    """Run a test's main(); exit 0 on success, 1 on failure, cleaning up either way."""
+    """Run a test's main(); exit 0 on success, 1 on failure, cleaning up either way (the
+    temporary directory with the agent's logs is kept when the test fails)."""
     rc = 0
     try:
         main()
@@ -235,4 +238,8 @@ def run(main):
         rc = 1
     finally:
         cleanup()
+    if rc == 0:
+        shutil.rmtree(_tmp, ignore_errors=True)
+    else:
+        log("logs kept in " + _tmp)
     sys.exit(rc)

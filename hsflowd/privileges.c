@@ -1,0 +1,52 @@
+/* privileges.c - give up root: run as an unprivileged user with only the capabilities needed. */
+#include "privileges.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int cap_set(uint64_t caps) {
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[2] = {{0}};
+        d[0].effective = d[0].permitted = (uint32_t)caps;
+        d[1].effective = d[1].permitted = (uint32_t)(caps >> 32);
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static unsigned cap_last(void) {
+        for (unsigned c = 63; c > 0; c--)
+                if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0)
+                        return c;
+        return 0;
+}
+
+int privileges_drop(const char *user, uint64_t keep) {
+        if (geteuid() != 0)
+                return 0;
+        const struct passwd *pw = getpwnam(user);
+        if (!pw)
+                return log_error_errno(-ENOENT, "Cannot drop privileges: no user %s", user);
+        unsigned last = cap_last();
+        for (unsigned c = 0; c <= last; c++)
+                if (!(keep & HSP_CAP(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+                        return log_error_errno(-errno, "Cannot drop capability %u: %m", c);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+            setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+            setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+                return log_error_errno(-errno, "Cannot switch to user %s: %m", user);
+        int r = cap_set(keep);
+        if (r < 0)
+                return log_error_errno(r, "Cannot keep capabilities: %m");
+        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return log_error_errno(-errno, "Cannot forbid new privileges: %m");
+        log_info("Running as %s with capabilities 0x%llx (-P keeps root)", user,
+                 (unsigned long long)keep);
+        return 0;
+}
