@@ -29,7 +29,8 @@ static void succeeded(struct hsp_host *h, unsigned f) {
 
 /* Read path into h->buf; on failure log once and return negative errno. */
 static int read_proc(struct hsp_host *h, unsigned f, const char *path) {
-        int r = hsp_procbuf_read(&h->buf, path);
+        int r = f < sizeof h->fds / sizeof h->fds[0] ? hsp_procbuf_pread(&h->buf, path, &h->fds[f])
+                                                      : hsp_procbuf_read(&h->buf, path);
         if (r < 0)
                 failed(h, f, r, path);
         return r;
@@ -208,6 +209,8 @@ static int host_start(struct hsp_mod *m) {
                 return log_error_errno(-ENOMEM, "Failed to start the host module: %m");
         h->m = m;
         m->state = h;
+        for (size_t i = 0; i < sizeof h->fds / sizeof h->fds[0]; i++)
+                h->fds[i] = -1;
         h->hz = sysconf(_SC_CLK_TCK);
         if (h->hz <= 0)
                 h->hz = 100;
@@ -250,6 +253,9 @@ static void host_stop(struct hsp_mod *m) {
         if (h->src)
                 hsp_source_remove(h->src, false);
         hsp_procbuf_free(&h->buf);
+        for (size_t i = 0; i < sizeof h->fds / sizeof h->fds[0]; i++)
+                if (h->fds[i] >= 0)
+                        close(h->fds[i]);
         free(h);
         m->state = NULL;
 }

@@ -21,6 +21,8 @@ struct hsp_procbuf {
 /* Read a whole file with one open and as few read() calls as it takes into b (NUL-terminated).
  * Returns 0 or negative errno; b keeps its buffer either way. */
 int hsp_procbuf_read(struct hsp_procbuf *b, const char *path);
+/* The same through a file kept open in *fd (-1 at first): one pread per poll. */
+int hsp_procbuf_pread(struct hsp_procbuf *b, const char *path, int *fd);
 void hsp_procbuf_free(struct hsp_procbuf *b);
 
 /* The parsers take NUL-terminated text and fill only the fields they own (the caller zeroes
@@ -86,4 +88,5 @@ struct hsp_host {
         bool cpu_mhz_read;
         unsigned warned;        /* bit per file: failure already logged */
         struct hsp_links *links;
+        int fds[16];            /* /proc files kept open, by file number (-1: not open) */
 };
