@@ -165,7 +165,7 @@ static void peer_address(const struct sockaddr_storage *ss, struct sflow_address
 static int run_live(const struct options *opt, struct printer *p) {
         static uint8_t buf[SFLOW_MAX_DATAGRAM];
         struct recv_info ri = { 0 };
-        int fd, r;
+        int fd = -1, r;
 
         r = open_udp(opt->port, &fd);
         if (r < 0) {

@@ -23,3 +23,20 @@ int agent_reload(struct hsp_agent *a, struct hsp_config *config);
 /* Stop the modules, flush what is pending, free. */
 void agent_free(struct hsp_agent *a);
 const struct hsp_config *agent_config(const struct hsp_agent *a);
+
+/* The shared interface table (links.c), created by agent_start() before the modules. */
+struct links;
+int links_new(sd_event *loop, struct links **ret);
+void links_free(struct links *l);
+struct links *agent_links(const struct hsp_agent *a);
+
+/* The flow sample pipeline (flow.c): enrichers, held samples, deadlines. */
+struct flows;
+int flows_new(struct hsp_agent *a, sd_event *loop, struct flows **ret);
+/* Show s to each enricher but from (n of them), then send it, now or when they let go. */
+int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s,
+                 struct hsp_mod *const *enrichers, size_t n);
+void flows_free(struct flows *f); /* sends what is still held */
+struct flows *agent_flows(const struct hsp_agent *a);
+/* Number and send a flow sample now (the end of the pipeline). */
+int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s);

@@ -36,12 +36,18 @@ struct mod_slot {
         bool running;
 };
 
+#include "links.h"
+
 struct hsp_agent {
         sd_event *loop;
         struct hsp_config *config;
         struct exporter *exporter;
+        struct links *links;
+        struct flows *flows;
         struct mod_slot *mods;
         size_t n_mods;
+        struct hsp_mod **enrichers; /* running modules with enrich(), refreshed on start/stop */
+        size_t n_enrichers;
         struct hsp_source *sources;
         struct seq_entry *seq[SEQ_BUCKETS];
         bool reloading;
@@ -199,9 +205,24 @@ uint32_t hsp_source_index(const struct hsp_source *s) {
 }
 
 int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s) {
-        struct seq_entry *e = seq_get(m->agent, s->ds_class, s->ds_index);
+        struct hsp_agent *a = m->agent;
+        if (a->n_enrichers == 0 || !a->flows)
+                return agent_send_flow(a, s);
+        return flows_submit(a->flows, m, s, a->enrichers, a->n_enrichers);
+}
+
+int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s) {
+        struct seq_entry *e = seq_get(a, s->ds_class, s->ds_index);
         s->sequence = e ? ++e->flow_seq : 0;
-        return exporter_add(m->agent->exporter, s);
+        return exporter_add(a->exporter, s);
+}
+
+struct links *agent_links(const struct hsp_agent *a) {
+        return a->links;
+}
+
+struct flows *agent_flows(const struct hsp_agent *a) {
+        return a->flows;
 }
 
 const uint8_t *hsp_agent_uuid(const struct hsp_agent *a) {
@@ -266,13 +287,23 @@ static const struct hsp_block *module_blocks(const struct hsp_config *c,
         return NULL;
 }
 
+/* The running modules that enrich flow samples, in table order. */
+static void refresh_enrichers(struct hsp_agent *a) {
+        a->n_enrichers = 0;
+        for (size_t i = 0; i < a->n_mods; i++)
+                if (a->mods[i].running && a->mods[i].m.module->enrich)
+                        a->enrichers[a->n_enrichers++] = &a->mods[i].m;
+}
+
 static void module_stop(struct mod_slot *slot) {
         if (!slot->running)
                 return;
         if (slot->m.module->stop)
                 slot->m.module->stop(&slot->m);
+        hsp_links_unwatch(&slot->m);
         slot->running = false;
         slot->m.state = NULL;
+        refresh_enrichers(slot->m.agent);
 }
 
 static int module_start(struct mod_slot *slot) {
@@ -284,6 +315,7 @@ static int module_start(struct mod_slot *slot) {
                 return r;
         }
         log_info("Module %s started", slot->m.module->name);
+        refresh_enrichers(slot->m.agent);
         return 0;
 }
 
@@ -335,7 +367,10 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         for (const struct hsp_module *const *m = hsp_modules; *m; m++)
                 a->n_mods++;
         a->mods = calloc(a->n_mods ? a->n_mods : 1, sizeof *a->mods);
-        r = a->mods ? exporter_new(loop, &a->exporter) : -ENOMEM;
+        a->enrichers = calloc(a->n_mods ? a->n_mods : 1, sizeof *a->enrichers);
+        r = a->mods && a->enrichers ? exporter_new(loop, &a->exporter) : -ENOMEM;
+        if (r >= 0)
+                r = flows_new(a, loop, &a->flows);
         if (r < 0) {
                 a->config = NULL;
                 agent_free(a);
@@ -351,8 +386,12 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
 }
 
 int agent_start(struct hsp_agent *a) {
+        /* Without rtnetlink modules that need interfaces say so; the others still work. */
+        int r = links_new(a->loop, &a->links);
+        if (r < 0)
+                log_error_errno(r, "Interfaces cannot be followed: %m");
         choose_address(a);
-        int r = exporter_configure(a->exporter, a->config, &a->address);
+        r = exporter_configure(a->exporter, a->config, &a->address);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the collectors: %m");
         modules_apply(a);
@@ -383,6 +422,10 @@ void agent_free(struct hsp_agent *a) {
                 return;
         for (size_t i = a->n_mods; i > 0; i--)
                 module_stop(&a->mods[i - 1]);
+        flows_free(a->flows); /* held samples go out before the final flush */
+        a->flows = NULL;
+        links_free(a->links);
+        a->links = NULL;
         while (a->sources) {
                 log_warning("Module %s left data source %u:%u behind", a->sources->mod->module->name,
                             a->sources->ds_class, a->sources->ds_index);
@@ -399,6 +442,7 @@ void agent_free(struct hsp_agent *a) {
         sd_event_source_disable_unref(a->address_timer);
         seq_purge(a, true);
         free(a->mods);
+        free(a->enrichers);
         hsp_config_free(a->config);
         sd_event_unref(a->loop);
         free(a);

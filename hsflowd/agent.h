@@ -20,8 +20,44 @@ uint32_t hsp_source_class(const struct hsp_source *s);
 uint32_t hsp_source_index(const struct hsp_source *s);
 
 /* Send a flow sample (tag SFLOW_SAMPLE_FLOW_EXPANDED) or discard (SFLOW_SAMPLE_DISCARDS) whose
- * ds_class/ds_index and records the module filled; the core sets the sequence number. */
+ * ds_class/ds_index and records the module filled; the core sets the sequence number when the
+ * sample is encoded. Before that, every running module with an enrich() callback sees it (see
+ * below). s and the buffers its records point to (the sampled header) need only live for the
+ * duration of the call: a sample that an enricher holds is copied. Returns 0, or negative
+ * errno when it was dropped (too large for a datagram). */
 int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s);
+
+/*
+ * Enrichment. A module's enrich(m, flow) is called for each flow sample submitted by another
+ * module. It may add records at once (hsp_flow_sample() then hsp_sample_add()), or hold the
+ * sample while it asks something asynchronously and add records when the answer comes:
+ *
+ *     struct hsp_flow_hold h;
+ *     if (hsp_flow_hold(m, flow, &h) == 0) { ...remember h, send the question... }
+ *     ...later, on the answer:
+ *     struct sflow_sample *s = hsp_flow_held(&h);   NULL: too late, it has gone without you
+ *     if (s) add records to s;
+ *     hsp_flow_release(&h);                         always, exactly once
+ *
+ * A held sample is sent when every holder has released it, or at the latest after
+ * HSP_FLOW_HOLD_USEC, without what the late holders would have added. At most
+ * HSP_FLOW_MAX_HELD samples are held at once: beyond that hsp_flow_hold() returns -ENOBUFS and
+ * the sample goes on at once.
+ */
+struct hsp_flow;
+#define HSP_FLOW_HOLD_USEC 50000
+#define HSP_FLOW_MAX_HELD 128
+
+struct hsp_flow_slot;
+struct hsp_flow_hold {
+        struct hsp_flow_slot *slot;
+        uint64_t generation;
+};
+
+struct sflow_sample *hsp_flow_sample(struct hsp_flow *f);
+int hsp_flow_hold(struct hsp_mod *m, struct hsp_flow *f, struct hsp_flow_hold *ret);
+struct sflow_sample *hsp_flow_held(const struct hsp_flow_hold *h);
+void hsp_flow_release(const struct hsp_flow_hold *h);
 
 /* The agent's 16-byte UUID (from -u, the config, DMI, or a hash of the machine-id). */
 const uint8_t *hsp_agent_uuid(const struct hsp_agent *a);

@@ -9,7 +9,8 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/agent.c hsflowd/agent.h hsflowd/agent-internal.h \
 	hsflowd/address.c hsflowd/address.h hsflowd/uuid.c hsflowd/uuid.h \
 	hsflowd/exporter.c hsflowd/exporter.h hsflowd/sender.c hsflowd/sender.h hsflowd/resolve.c hsflowd/resolve.h \
-	hsflowd/privileges.c hsflowd/privileges.h \
+	hsflowd/privileges.c hsflowd/privileges.h hsflowd/links.c hsflowd/links.h \
+	hsflowd/flow.c \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"

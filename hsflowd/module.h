@@ -12,6 +12,7 @@ struct hsp_agent;  /* the core (agent.c); modules reach it only through agent.h 
 struct hsp_source; /* a data source owned by a module (agent.h) */
 struct hsp_config;
 struct hsp_block;
+struct hsp_flow;    /* a flow sample on its way to the collectors (agent.h) */
 
 /* Keyword value types of the configuration tables. */
 enum hsp_kw_type {
@@ -66,6 +67,9 @@ struct hsp_module {
         /* Fill a counter sample for one of the module's data sources (records only: the core
          * sets the sequence number and source). Returns 0, or negative to skip this round. */
         int (*poll)(struct hsp_mod *m, struct hsp_source *src, struct sflow_sample *out);
+        /* See every flow sample other modules submit, before it is sent (agent.h: enrichment).
+         * Optional. */
+        void (*enrich)(struct hsp_mod *m, struct hsp_flow *flow);
         /* Apply a new configuration: m->config and m->blocks already point at the new one.
          * Optional: without it the core stops and starts the module again. */
         int (*reconfigure)(struct hsp_mod *m);

@@ -9,6 +9,7 @@ struct cur {
         struct sflow_reader *r;
         size_t end;
         const char *what; /* error text when the content runs past end */
+        struct sflow_adapter **store; /* the sample's adapter storage, NULL once used */
 };
 
 static int fail(struct sflow_reader *r, size_t off, int err, const char *what) {
@@ -110,11 +111,18 @@ static int get_adapter(struct cur *c, struct sflow_adapter *ad, bool *truncated)
 
 static int get_adapters(struct cur *c, struct sflow_ctr_host_adapters *a, bool *truncated) {
         int k = get32(c, &a->num_adapters);
+        struct sflow_adapter *store = c->store ? *c->store : NULL;
 
+        if (c->store)
+                *c->store = NULL; /* one 2001 record per sample has storage */
+        a->adapters = store;
         for (uint32_t i = 0; k == 0 && i < a->num_adapters; i++)
-                k = get_adapter(c, i < SFLOW_MAX_ADAPTERS ? &a->adapters[i] : NULL, truncated);
-        if (a->num_adapters > SFLOW_MAX_ADAPTERS)
+                k = get_adapter(c, store && i < SFLOW_MAX_ADAPTERS ? &store[i] : NULL, truncated);
+        if (a->num_adapters > SFLOW_MAX_ADAPTERS || (!store && a->num_adapters > 0)) {
                 *truncated = true;
+                if (!store)
+                        a->num_adapters = 0;
+        }
         return k;
 }
 
@@ -174,8 +182,8 @@ static int get_fields(struct cur *c, void *base, const struct sflow_layout *l, b
 
 /* One record of a sample ending at sample_end; rec NULL: beyond capacity, only skipped. */
 static int get_record(struct sflow_reader *r, size_t sample_end, enum sflow_kind kind,
-                      struct sflow_record *rec) {
-        struct cur c = { r, sample_end, "record header overruns the sample" };
+                      struct sflow_record *rec, struct sflow_adapter **store) {
+        struct cur c = { r, sample_end, "record header overruns the sample", NULL };
         const struct sflow_layout *l;
         size_t start = r->off, end;
         uint32_t tag, len;
@@ -196,7 +204,8 @@ static int get_record(struct sflow_reader *r, size_t sample_end, enum sflow_kind
                 rec->raw = r->buf + r->off;
                 l = sflow_layout_find(kind, tag);
                 if (l) {
-                        struct cur rc = { r, end, "record content overruns the record length" };
+                        struct cur rc = { r, end, "record content overruns the record length",
+                                          store };
 
                         rec->known = true;
                         k = get_fields(&rc, rec, l, &rec->truncated);
@@ -220,7 +229,7 @@ static void sample_reset(struct sflow_sample *s, uint32_t tag, uint32_t len, siz
 }
 
 int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
-        struct cur c = { r, r->len, "datagram truncated in a sample header" };
+        struct cur c = { r, r->len, "datagram truncated in a sample header", NULL };
         const struct sflow_layout *l;
         size_t start = r->off, end;
         uint32_t tag, len, n;
@@ -240,7 +249,8 @@ int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
         l = sflow_layout_find(SFLOW_KIND_SAMPLE, tag);
         kind = sflow_sample_record_kind(tag);
         if (l && kind >= 0) {
-                struct cur sc = { r, end, "sample content overruns the sample length" };
+                struct cur sc = { r, end, "sample content overruns the sample length", NULL };
+                struct sflow_adapter *store = s->adapter_store;
                 bool unused = false;
 
                 s->known = true;
@@ -249,7 +259,7 @@ int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
                         k = get32(&sc, &n);
                 for (uint32_t i = 0; k == 0 && i < n; i++)
                         k = get_record(r, end, (enum sflow_kind)kind,
-                                       i < SFLOW_MAX_RECORDS ? &s->records[i] : NULL);
+                                       i < SFLOW_MAX_RECORDS ? &s->records[i] : NULL, &store);
                 if (k < 0)
                         return k;
                 s->num_records = n;
@@ -260,7 +270,7 @@ int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
 }
 
 int sflow_decode_datagram_header(struct sflow_reader *r, struct sflow_datagram *ret) {
-        struct cur c = { r, r->len, "datagram truncated in its header" };
+        struct cur c = { r, r->len, "datagram truncated in its header", NULL };
         struct sflow_datagram d = { 0 };
         const uint8_t *p;
         int k;

@@ -99,6 +99,8 @@ static void fill_length_slot(struct enc *e, size_t slot) {
 
 static void put_adapters(struct enc *e, const struct sflow_ctr_host_adapters *a) {
         uint32_t n = a->num_adapters < SFLOW_MAX_ADAPTERS ? a->num_adapters : SFLOW_MAX_ADAPTERS;
+        if (!a->adapters)
+                n = 0;
 
         put32(e, n);
         for (uint32_t i = 0; i < n; i++) {

@@ -184,7 +184,10 @@ struct sflow_adapter {
 };
 struct sflow_ctr_host_adapters {    /* 2001 */
         uint32_t num_adapters;      /* on the wire; at most SFLOW_MAX_ADAPTERS are kept */
-        struct sflow_adapter adapters[SFLOW_MAX_ADAPTERS];
+        /* The encoder reads min(num_adapters, SFLOW_MAX_ADAPTERS) entries here; the decoder
+         * points it at the sample's adapter_store. Kept out of the record so that records stay
+         * small (samples are copied while enrichers hold them). */
+        const struct sflow_adapter *adapters;
 };
 struct sflow_ctr_host_parent {      /* 2002 */
         uint32_t container_type;    /* data source class of the parent (2) */
@@ -331,6 +334,9 @@ struct sflow_sample {
         bool known;                 /* false: sample type not understood, skipped by length */
         const uint8_t *raw;         /* sample data (length bytes) */
         bool truncated;             /* num_records > SFLOW_MAX_RECORDS: the rest was skipped */
+        /* decoder's storage for the adapters of a 2001 record (one per sample; a second 2001
+         * record in the same sample is returned with truncated set and no adapters) */
+        struct sflow_adapter adapter_store[SFLOW_MAX_ADAPTERS];
 };
 
 struct sflow_datagram {

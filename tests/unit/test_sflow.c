@@ -54,13 +54,16 @@ static const uint8_t header_bytes[] = { 0x1a, 0x89, 0xa5, 0x69, 0x0c, 0x04, 0x2a
 #define AT(base, off, type) ((type *)((uint8_t *)(base) + (off)))
 
 static void fill_adapters(struct sflow_ctr_host_adapters *a, unsigned seed) {
+        static struct sflow_adapter store[8][3]; /* the encoder reads adapters through a pointer */
+        struct sflow_adapter *ad = store[seed % 8];
         a->num_adapters = 3;
+        a->adapters = ad;
         for (unsigned i = 0; i < 3; i++) {
-                a->adapters[i].if_index = 1000 + seed * 10 + i;
-                a->adapters[i].num_macs = i == 2 ? 0 : i + 1;
-                for (unsigned j = 0; j < a->adapters[i].num_macs; j++)
+                ad[i].if_index = 1000 + seed * 10 + i;
+                ad[i].num_macs = i == 2 ? 0 : i + 1;
+                for (unsigned j = 0; j < ad[i].num_macs; j++)
                         for (unsigned k = 0; k < 6; k++)
-                                a->adapters[i].macs[j][k] = (uint8_t)(0x10 * (i + 1) + j * 6 + k);
+                                ad[i].macs[j][k] = (uint8_t)(0x10 * (i + 1) + j * 6 + k);
         }
 }
 
@@ -659,9 +662,9 @@ static void test_wire_order(void **state) {
         s->num_records = 3;
         s->records[1] = s->records[3]; /* host_descr */
         s->records[0] = (struct sflow_record){ .tag = SFLOW_CTR_HOST_ADAPTERS };
+        static const struct sflow_adapter one = { 10, 1, { { 1, 2, 3, 4, 5, 6 } } };
         s->records[0].u.host_adapters.num_adapters = 1;
-        s->records[0].u.host_adapters.adapters[0] =
-                (struct sflow_adapter){ 10, 1, { { 1, 2, 3, 4, 5, 6 } } };
+        s->records[0].u.host_adapters.adapters = &one;
         s->records[1].u.host_descr.hostname = (struct sflow_string){ longname, 100 };
         s->records[1].u.host_descr.os_release = (struct sflow_string){ longname, 40 };
         s->records[2] = (struct sflow_record){ .tag = SFLOW_CTR_PORT_NAME };

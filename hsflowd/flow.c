@@ -1,0 +1,229 @@
+/* flow.c - the way of a flow sample to the exporter: enrichers see it, may hold it for a bounded
+ * time (a copy in a pooled slot), and it is sent when the last holder lets go or at the deadline. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent-internal.h"
+#include "log.h"
+
+/* A sample on its way: the submitter's (transient) until someone holds it, then a slot's copy. */
+struct hsp_flow {
+        struct hsp_agent *agent;
+        struct sflow_sample *sample;
+        struct hsp_flow_slot *slot;
+};
+
+struct hsp_flow_slot {
+        struct flows *owner;
+        uint64_t generation;       /* changes when the slot is sent: stale holds are ignored */
+        unsigned holders;
+        bool submitting;           /* still in hsp_submit_sample(): do not send yet */
+        bool pending;              /* holds a sample not yet sent */
+        uint64_t deadline;
+        struct hsp_flow_slot *next; /* pending list (in deadline order) or free list */
+        struct sflow_sample copy;
+        uint8_t headers[2][SFLOW_MAX_HEADER]; /* bytes of up to two sampled-header records */
+};
+
+struct flows {
+        struct hsp_agent *agent;
+        sd_event *loop;
+        sd_event_source *timer;
+        struct hsp_flow_slot *pending_head, *pending_tail, *free;
+        unsigned allocated, held;
+        uint64_t too_late, pool_full;
+};
+
+int flows_new(struct hsp_agent *a, sd_event *loop, struct flows **ret) {
+        struct flows *f = calloc(1, sizeof *f);
+        if (!f)
+                return -ENOMEM;
+        f->agent = a;
+        f->loop = loop;
+        *ret = f;
+        return 0;
+}
+
+static void slot_send(struct flows *f, struct hsp_flow_slot *s) {
+        s->generation++;
+        s->pending = false;
+        agent_send_flow(f->agent, &s->copy);
+}
+
+static void unlink_pending(struct flows *f, struct hsp_flow_slot *s) {
+        struct hsp_flow_slot **p = &f->pending_head, *prev = NULL;
+        for (; *p && *p != s; p = &(*p)->next)
+                prev = *p;
+        if (!*p)
+                return;
+        *p = s->next;
+        if (f->pending_tail == s)
+                f->pending_tail = prev;
+        s->next = f->free;
+        f->free = s;
+        f->held--;
+}
+
+static void arm_timer(struct flows *f);
+
+static int on_deadline(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct flows *f = userdata;
+        uint64_t now;
+        sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
+        while (f->pending_head && f->pending_head->deadline <= now) {
+                struct hsp_flow_slot *s = f->pending_head;
+                f->too_late++;
+                slot_send(f, s);
+                unlink_pending(f, s);
+        }
+        arm_timer(f);
+        return 0;
+}
+
+static void arm_timer(struct flows *f) {
+        if (!f->pending_head) {
+                if (f->timer)
+                        sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
+                return;
+        }
+        uint64_t when = f->pending_head->deadline;
+        if (!f->timer) {
+                int r = sd_event_add_time(f->loop, &f->timer, CLOCK_MONOTONIC, when, 1000,
+                                          on_deadline, f);
+                if (r < 0)
+                        log_error_errno(r, "Cannot arm the enrichment deadline: %m");
+                return;
+        }
+        sd_event_source_set_time(f->timer, when);
+        sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
+}
+
+/* Move a transient sample into a slot (a copy that owns its header bytes). */
+static struct hsp_flow_slot *slot_take(struct flows *f, const struct sflow_sample *s) {
+        if (f->held >= HSP_FLOW_MAX_HELD)
+                return NULL;
+        struct hsp_flow_slot *slot = f->free;
+        if (slot)
+                f->free = slot->next;
+        else {
+                slot = calloc(1, sizeof *slot); /* the pool grows to its bound, then is reused */
+                if (!slot)
+                        return NULL;
+                slot->owner = f;
+                f->allocated++;
+        }
+        memcpy(&slot->copy, s, offsetof(struct sflow_sample, records));
+        memcpy(slot->copy.records, s->records,
+               (s->num_records < SFLOW_MAX_RECORDS ? s->num_records : SFLOW_MAX_RECORDS) *
+                       sizeof s->records[0]);
+        unsigned h = 0;
+        for (uint32_t i = 0; i < slot->copy.num_records && i < SFLOW_MAX_RECORDS; i++) {
+                struct sflow_record *r = &slot->copy.records[i];
+                if (r->tag != SFLOW_FLOW_HEADER || !r->u.header.header)
+                        continue;
+                if (h == 2 || r->u.header.header_len > SFLOW_MAX_HEADER) {
+                        r->u.header.header_len = 0; /* cannot happen with our sources */
+                        r->u.header.header = NULL;
+                        continue;
+                }
+                memcpy(slot->headers[h], r->u.header.header, r->u.header.header_len);
+                r->u.header.header = slot->headers[h++];
+        }
+        uint64_t now;
+        sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
+        slot->deadline = now + HSP_FLOW_HOLD_USEC;
+        slot->holders = 0;
+        slot->pending = true;
+        slot->submitting = true;
+        slot->next = NULL;
+        if (f->pending_tail)
+                f->pending_tail->next = slot;
+        else
+                f->pending_head = slot;
+        f->pending_tail = slot;
+        f->held++;
+        if (f->pending_head == slot)
+                arm_timer(f);
+        return slot;
+}
+
+struct sflow_sample *hsp_flow_sample(struct hsp_flow *fl) {
+        return fl->sample;
+}
+
+int hsp_flow_hold(struct hsp_mod *m, struct hsp_flow *fl, struct hsp_flow_hold *ret) {
+        struct flows *f = agent_flows(fl->agent);
+        if (!fl->slot) {
+                fl->slot = slot_take(f, fl->sample);
+                if (!fl->slot) {
+                        if (f->pool_full++ % 10000 == 0)
+                                log_warning("%u flow samples held already: %s goes on without "
+                                            "waiting (%llu times so far)",
+                                            HSP_FLOW_MAX_HELD, m->module->name,
+                                            (unsigned long long)f->pool_full);
+                        return -ENOBUFS;
+                }
+                fl->sample = &fl->slot->copy;
+        }
+        fl->slot->holders++;
+        ret->slot = fl->slot;
+        ret->generation = fl->slot->generation;
+        return 0;
+}
+
+struct sflow_sample *hsp_flow_held(const struct hsp_flow_hold *h) {
+        if (!h->slot || h->slot->generation != h->generation || !h->slot->pending)
+                return NULL;
+        return &h->slot->copy;
+}
+
+void hsp_flow_release(const struct hsp_flow_hold *h) {
+        struct hsp_flow_slot *s = h->slot;
+        if (!s || s->generation != h->generation || !s->pending)
+                return; /* sent already, at its deadline */
+        if (s->holders > 0)
+                s->holders--;
+        if (s->holders == 0 && !s->submitting) {
+                struct flows *f = s->owner;
+                slot_send(f, s);
+                unlink_pending(f, s);
+                arm_timer(f);
+        }
+}
+
+int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s,
+                 struct hsp_mod *const *enrichers, size_t n) {
+        struct hsp_flow fl = {.agent = f->agent, .sample = s, .slot = NULL};
+        for (size_t i = 0; i < n; i++)
+                if (enrichers[i] != from)
+                        enrichers[i]->module->enrich(enrichers[i], &fl);
+        if (!fl.slot)
+                return agent_send_flow(f->agent, s); /* nobody held it: no copy */
+        struct hsp_flow_slot *slot = fl.slot;
+        slot->submitting = false;
+        if (slot->holders == 0) {
+                slot_send(f, slot);
+                unlink_pending(f, slot);
+                arm_timer(f);
+        }
+        return 0;
+}
+
+void flows_free(struct flows *f) {
+        if (!f)
+                return;
+        /* Send what is still held: its enrichers are gone. */
+        while (f->pending_head) {
+                struct hsp_flow_slot *s = f->pending_head;
+                slot_send(f, s);
+                unlink_pending(f, s);
+        }
+        while (f->free) {
+                struct hsp_flow_slot *s = f->free;
+                f->free = s->next;
+                free(s);
+        }
+        sd_event_source_disable_unref(f->timer);
+        free(f);
+}
