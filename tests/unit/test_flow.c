@@ -1,0 +1,216 @@
+/* test_flow.c - the flow sample pipeline: enrichers, held samples, deadlines, the pool bound. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent-internal.h"
+#include "log.h"
+
+/* The end of the pipeline, recorded instead of exported. */
+static struct {
+        unsigned n;
+        struct sflow_sample last;
+        uint8_t last_header[SFLOW_MAX_HEADER];
+} sent;
+static struct flows *flows;
+
+int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s) {
+        sent.n++;
+        memcpy(&sent.last, s, sizeof *s);
+        for (uint32_t i = 0; i < s->num_records; i++)
+                if (s->records[i].tag == SFLOW_FLOW_HEADER)
+                        memcpy(sent.last_header, s->records[i].u.header.header,
+                               s->records[i].u.header.header_len);
+        return 0;
+}
+
+struct flows *agent_flows(const struct hsp_agent *a) {
+        return flows;
+}
+
+/* Enricher behaviours, chosen per test. */
+enum mode { PASS, HOLD, HOLD_AND_RELEASE_AT_ONCE };
+static enum mode mode[2];
+static struct hsp_flow_hold holds[HSP_FLOW_MAX_HELD + 8][2];
+static unsigned n_holds[2];
+static int hold_result[2];
+
+static void enrich(struct hsp_mod *m, struct hsp_flow *f) {
+        int who = m->state == NULL ? 0 : 1;
+        if (mode[who] == PASS)
+                return;
+        hold_result[who] = hsp_flow_hold(m, f, &holds[n_holds[who]][who]);
+        if (hold_result[who] < 0)
+                return;
+        if (mode[who] == HOLD_AND_RELEASE_AT_ONCE) {
+                hsp_flow_release(&holds[n_holds[who]][who]);
+                return;
+        }
+        n_holds[who]++;
+}
+
+static const struct hsp_module enricher = {.name = "enricher", .enrich = enrich};
+static const struct hsp_module source = {.name = "source"};
+static struct hsp_mod mods[3];
+static struct hsp_mod *enrichers[2];
+static sd_event *loop;
+static uint8_t packet[64];
+
+static void add_tcp_info(const struct hsp_flow_hold *h, uint32_t rtt) {
+        struct sflow_sample *s = hsp_flow_held(h);
+        assert_non_null(s);
+        struct sflow_record *r = hsp_sample_add(s, SFLOW_FLOW_TCP_INFO);
+        assert_non_null(r);
+        r->u.tcp_info.rtt = rtt;
+}
+
+static int submit(size_t n_enrichers) {
+        static struct sflow_sample s;
+        memset(&s, 0, sizeof s);
+        s.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
+        s.ds_index = 7;
+        for (size_t i = 0; i < sizeof packet; i++)
+                packet[i] = (uint8_t)(i + 1);
+        struct sflow_record *r = hsp_sample_add(&s, SFLOW_FLOW_HEADER);
+        r->u.header.header = packet;
+        r->u.header.header_len = sizeof packet;
+        r->u.header.frame_length = 100;
+        int rc = flows_submit(flows, &mods[2], &s, enrichers, n_enrichers);
+        memset(packet, 0xee, sizeof packet); /* the ring slot is reused at once */
+        return rc;
+}
+
+static void run_for(uint64_t usec) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t end = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + usec;
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+                if (now >= end)
+                        return;
+                sd_event_run(loop, end - now);
+        }
+}
+
+static int setup(void **state) {
+        memset(&sent, 0, sizeof sent);
+        memset(n_holds, 0, sizeof n_holds);
+        memset(hold_result, 0, sizeof hold_result);
+        mode[0] = mode[1] = PASS;
+        assert_int_equal(sd_event_new(&loop), 0);
+        assert_int_equal(flows_new(NULL, loop, &flows), 0);
+        mods[0] = (struct hsp_mod){.module = &enricher, .loop = loop, .state = NULL};
+        mods[1] = (struct hsp_mod){.module = &enricher, .loop = loop, .state = (void *)1};
+        mods[2] = (struct hsp_mod){.module = &source, .loop = loop};
+        enrichers[0] = &mods[0];
+        enrichers[1] = &mods[1];
+        return 0;
+}
+
+static int teardown(void **state) {
+        flows_free(flows);
+        sd_event_unref(loop);
+        return 0;
+}
+
+static void test_no_hold_sends_at_once(void **state) {
+        assert_int_equal(submit(2), 0);
+        assert_int_equal(sent.n, 1);
+        assert_int_equal(sent.last.num_records, 1);
+}
+
+static void test_hold_then_release(void **state) {
+        mode[0] = HOLD;
+        submit(1);
+        assert_int_equal(sent.n, 0); /* waits for its enricher */
+        add_tcp_info(&holds[0][0], 123);
+        hsp_flow_release(&holds[0][0]);
+        assert_int_equal(sent.n, 1);
+        assert_int_equal(sent.last.num_records, 2);
+        assert_int_equal(sent.last.records[1].u.tcp_info.rtt, 123);
+        /* the header bytes were copied before the submitter reused its buffer */
+        assert_int_equal(sent.last_header[0], 1);
+        assert_int_equal(sent.last_header[63], 64);
+        hsp_flow_release(&holds[0][0]); /* a second release is ignored */
+        assert_int_equal(sent.n, 1);
+}
+
+static void test_deadline(void **state) {
+        mode[0] = HOLD;
+        submit(1);
+        run_for(HSP_FLOW_HOLD_USEC / 2);
+        assert_int_equal(sent.n, 0);
+        run_for(HSP_FLOW_HOLD_USEC);
+        assert_int_equal(sent.n, 1); /* sent at the deadline without the late record */
+        assert_int_equal(sent.last.num_records, 1);
+        assert_null(hsp_flow_held(&holds[0][0]));
+        hsp_flow_release(&holds[0][0]); /* too late: ignored */
+        assert_int_equal(sent.n, 1);
+        /* the slot is reused for the next sample: the stale hold must not reach it */
+        submit(1);
+        assert_null(hsp_flow_held(&holds[0][0]));
+        assert_non_null(hsp_flow_held(&holds[1][0]));
+        hsp_flow_release(&holds[1][0]);
+        assert_int_equal(sent.n, 2);
+}
+
+static void test_two_holders(void **state) {
+        mode[0] = mode[1] = HOLD;
+        submit(2);
+        add_tcp_info(&holds[0][1], 5);
+        hsp_flow_release(&holds[0][1]);
+        assert_int_equal(sent.n, 0);
+        hsp_flow_release(&holds[0][0]);
+        assert_int_equal(sent.n, 1);
+        assert_int_equal(sent.last.num_records, 2);
+}
+
+static void test_release_inside_enrich(void **state) {
+        mode[0] = HOLD_AND_RELEASE_AT_ONCE;
+        mode[1] = PASS;
+        submit(2);
+        assert_int_equal(sent.n, 1); /* once, after every enricher saw it */
+}
+
+static void test_pool_bound(void **state) {
+        mode[0] = HOLD;
+        for (unsigned i = 0; i < HSP_FLOW_MAX_HELD; i++)
+                submit(1);
+        assert_int_equal(sent.n, 0);
+        assert_int_equal(n_holds[0], HSP_FLOW_MAX_HELD);
+        submit(1); /* no room: goes on at once */
+        assert_int_equal(hold_result[0], -ENOBUFS);
+        assert_int_equal(sent.n, 1);
+        for (unsigned i = 0; i < HSP_FLOW_MAX_HELD; i++)
+                hsp_flow_release(&holds[i][0]);
+        assert_int_equal(sent.n, 1 + HSP_FLOW_MAX_HELD);
+}
+
+static void test_free_sends_held(void **state) {
+        mode[0] = HOLD;
+        submit(1);
+        flows_free(flows);
+        assert_int_equal(sent.n, 1);
+        flows_new(NULL, loop, &flows); /* for teardown */
+}
+
+int main(void) {
+        log_setup(HSP_LOG_STDERR, LOG_WARNING);
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_no_hold_sends_at_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hold_then_release, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_two_holders, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_inside_enrich, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pool_bound, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_free_sends_held, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
