@@ -225,6 +225,19 @@ struct flows *agent_flows(const struct hsp_agent *a) {
         return a->flows;
 }
 
+bool hsp_virtual_nodes(struct hsp_mod *m, uint32_t *ret) {
+        struct hsp_agent *a = m->agent;
+        bool any = false;
+        uint32_t n = 0;
+        for (size_t i = 0; i < a->n_mods; i++)
+                if (a->mods[i].running && a->mods[i].m.module->count_virtual) {
+                        any = true;
+                        n += a->mods[i].m.module->count_virtual(&a->mods[i].m);
+                }
+        *ret = n;
+        return any;
+}
+
 const uint8_t *hsp_agent_uuid(const struct hsp_agent *a) {
         return a->uuid;
 }

@@ -59,5 +59,9 @@ int hsp_flow_hold(struct hsp_mod *m, struct hsp_flow *f, struct hsp_flow_hold *r
 struct sflow_sample *hsp_flow_held(const struct hsp_flow_hold *h);
 void hsp_flow_release(const struct hsp_flow_hold *h);
 
+/* Virtual nodes running now, summed over the modules that have count_virtual(); false when no
+ * running module reports virtual nodes (then 2:1 carries no 2100). */
+bool hsp_virtual_nodes(struct hsp_mod *m, uint32_t *ret);
+
 /* The agent's 16-byte UUID (from -u, the config, DMI, or a hash of the machine-id). */
 const uint8_t *hsp_agent_uuid(const struct hsp_agent *a);

@@ -70,6 +70,9 @@ struct hsp_module {
         /* See every flow sample other modules submit, before it is sent (agent.h: enrichment).
          * Optional. */
         void (*enrich)(struct hsp_mod *m, struct hsp_flow *flow);
+        /* How many virtual nodes (containers, VMs) it reports now; the host sample 2:1 then
+         * carries 2100 virt_node with the total. Optional. */
+        unsigned (*count_virtual)(struct hsp_mod *m);
         /* Apply a new configuration: m->config and m->blocks already point at the new one.
          * Optional: without it the core stops and starts the module again. */
         int (*reconfigure)(struct hsp_mod *m);

@@ -203,6 +203,28 @@ static void add_mib2(struct hsp_host *h, struct sflow_sample *out) {
                 rec->u.mib2_udp = udp;
 }
 
+/* 2100 virt_node when a container or VM module runs: the host's CPUs and memory (from the
+ * records just filled) and how many virtual nodes run now. */
+static void add_virt_node(struct hsp_host *h, struct sflow_sample *out) {
+        uint32_t n;
+        if (!hsp_virtual_nodes(h->m, &n))
+                return;
+        struct sflow_ctr_virt_node v = {.num_domains = n};
+        for (uint32_t i = 0; i < out->num_records; i++) {
+                const struct sflow_record *r = &out->records[i];
+                if (r->tag == SFLOW_CTR_HOST_CPU) {
+                        v.mhz = r->u.host_cpu.cpu_speed;
+                        v.cpus = r->u.host_cpu.cpu_num;
+                } else if (r->tag == SFLOW_CTR_HOST_MEMORY) {
+                        v.memory = r->u.host_memory.mem_total;
+                        v.memory_free = r->u.host_memory.mem_free;
+                }
+        }
+        struct sflow_record *rec = hsp_sample_add(out, SFLOW_CTR_VIRT_NODE);
+        if (rec)
+                rec->u.virt_node = v;
+}
+
 static int host_start(struct hsp_mod *m) {
         struct hsp_host *h = calloc(1, sizeof *h);
         if (!h)
@@ -237,6 +259,7 @@ static int host_poll(struct hsp_mod *m, struct hsp_source *src, struct sflow_sam
         add_memory(h, out);
         add_disk(h, out);
         add_mib2(h, out);
+        add_virt_node(h, out);
         return out->num_records > 0 ? 0 : -ENODATA;
 }
 
