@@ -1,0 +1,241 @@
+/* pcap-read.c - the pcap module's handles: open, filter, read batches, build flow samples. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "agent.h"
+#include "links.h"
+#include "log.h"
+#include "pcap.h"
+
+#define PCAP_RING_BYTES (1024 * 1024) /* only sampled headers arrive */
+#define PCAP_TIMEOUT_MS 100           /* a block of the ring is handed over at least this often */
+#define FCS_BYTES 4
+
+/* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
+ * keeps. Records point into the ring. */
+static struct sflow_sample sample;
+
+static uint64_t now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Pool and drops, once per batch: the interface's own packet counters and the kernel's drop
+ * counts of both handles. */
+static void batch_stats(struct pcap_tap *t) {
+        struct hsp_link_stats st;
+        if (hsp_link_stats(t->m, t->ifindex, &st) == 0)
+                t->pool = (uint32_t)(st.rx_packets + st.tx_packets);
+        for (int i = 0; i < 2; i++) {
+                struct pcap_stat ps;
+                if (t->h[i].p && pcap_stats(t->h[i].p, &ps) == 0)
+                        t->h[i].drops = ps.ps_drop;
+        }
+        t->stats_read = true;
+}
+
+/* Where the network header starts and what it is. Returns false to skip the packet. */
+static bool locate(int dlt, const uint8_t *buf, uint32_t caplen, uint32_t len, uint32_t *off,
+                   uint32_t *protocol, uint32_t *frame, uint32_t *stripped) {
+        *off = 0;
+        *stripped = 0;
+        switch (dlt) {
+        case DLT_EN10MB:
+                *protocol = SFLOW_HEADER_ETHERNET;
+                *frame = len + FCS_BYTES;
+                *stripped = FCS_BYTES;
+                return true;
+        case DLT_LINUX_SLL: /* cooked (ppp): a 16-byte pseudo header before the IP packet */
+                if (caplen <= 16 || len <= 16)
+                        return false;
+                *off = 16;
+                break;
+        case DLT_RAW:
+        case DLT_IPV4:
+        case DLT_IPV6:
+                if (caplen == 0)
+                        return false;
+                break;
+        default:
+                return false;
+        }
+        uint8_t version = buf[*off] >> 4;
+        if (version == 4)
+                *protocol = SFLOW_HEADER_IPV4;
+        else if (version == 6)
+                *protocol = SFLOW_HEADER_IPV6;
+        else
+                return false;
+        *frame = len - *off;
+        return true;
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *buf) {
+        struct pcap_handle *h = (struct pcap_handle *)user;
+        struct pcap_tap *t = h->tap;
+        uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
+        uint32_t off, protocol, frame, stripped;
+
+        if (ts < h->valid_from_ns)
+                return; /* queued before the filter was attached */
+        if (!locate(t->dlt, buf, hdr->caplen, hdr->len, &off, &protocol, &frame, &stripped))
+                return;
+        if (!t->stats_read)
+                batch_stats(t);
+
+        sample.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
+        sample.ds_class = SFLOW_DS_IFINDEX;
+        sample.ds_index = (uint32_t)t->ifindex;
+        sample.sampling_rate = t->rate;
+        sample.sample_pool = t->pool;
+        sample.drops = t->h[0].drops + t->h[1].drops;
+        sample.input_format = sample.output_format = SFLOW_IF_SINGLE;
+        sample.input = h->outgoing ? SFLOW_IF_INTERNAL : (uint32_t)t->ifindex;
+        sample.output = h->outgoing ? (uint32_t)t->ifindex : SFLOW_IF_INTERNAL;
+        sample.num_records = 0;
+
+        struct sflow_record *rec = hsp_sample_add(&sample, SFLOW_FLOW_TIMESTAMP);
+        rec->u.timestamp.nanoseconds = ts;
+        rec = hsp_sample_add(&sample, SFLOW_FLOW_HEADER);
+        uint32_t n = hdr->caplen - off;
+        if (n > t->header_bytes)
+                n = t->header_bytes;
+        if (n > SFLOW_MAX_HEADER)
+                n = SFLOW_MAX_HEADER;
+        rec->u.header = (struct sflow_flow_header){
+                .protocol = protocol,
+                .frame_length = frame,
+                .stripped = stripped,
+                .header_len = n,
+                .header = buf + off,
+        };
+        (void)hsp_submit_sample(t->m, &sample);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct pcap_handle *h = userdata;
+        struct pcap_tap *t = h->tap;
+        char why[PCAP_ERRBUF_SIZE + 64];
+
+        t->stats_read = false;
+        int n = pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
+        if (n >= 0 && !(revents & (EPOLLERR | EPOLLHUP)))
+                return 0;
+        if (n >= 0) {
+                /* an error pending on the socket is reported by the next read */
+                n = pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
+                if (n >= 0)
+                        return 0;
+        }
+        snprintf(why, sizeof why, "%s",
+                 n == PCAP_ERROR_BREAK ? "read interrupted" : pcap_geterr(h->p));
+        pcap_tap_failed(t, why);
+        return 0;
+}
+
+static void handle_close(struct pcap_handle *h) {
+        h->io = sd_event_source_disable_unref(h->io);
+        if (h->p)
+                pcap_close(h->p);
+        h->p = NULL;
+}
+
+static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, size_t whylen) {
+        char err[PCAP_ERRBUF_SIZE] = "";
+        struct sock_filter code[PCAP_BPF_MAX];
+        int r;
+
+        h->tap = t;
+        h->drops = 0;
+        h->p = pcap_create(t->name, err);
+        if (!h->p) {
+                snprintf(why, whylen, "%s", err);
+                return -ENODEV;
+        }
+        /* TPACKET_V3 ring, handed over in blocks (not one wake-up per packet) */
+        if (pcap_set_snaplen(h->p, (int)t->snap) < 0 || pcap_set_promisc(h->p, t->promisc) < 0 ||
+            pcap_set_timeout(h->p, PCAP_TIMEOUT_MS) < 0 || pcap_set_immediate_mode(h->p, 0) < 0 ||
+            pcap_set_buffer_size(h->p, PCAP_RING_BYTES) < 0) {
+                snprintf(why, whylen, "cannot set capture options: %s", pcap_geterr(h->p));
+                return -EINVAL;
+        }
+        (void)pcap_set_tstamp_precision(h->p, PCAP_TSTAMP_PRECISION_NANO);
+        r = pcap_activate(h->p);
+        if (r < 0) {
+                const char *detail = pcap_geterr(h->p);
+                snprintf(why, whylen, "%s%s%s", pcap_statustostr(r), detail[0] ? ": " : "", detail);
+                return r == PCAP_ERROR_PERM_DENIED      ? -EPERM
+                       : r == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV
+                                                        : -EIO;
+        }
+        if (r > 0)
+                log_warning("pcap: %s: %s", t->name, pcap_geterr(h->p));
+        if (pcap_get_tstamp_precision(h->p) != PCAP_TSTAMP_PRECISION_NANO) {
+                snprintf(why, whylen, "no nanosecond timestamps");
+                return -EOPNOTSUPP;
+        }
+        t->dlt = pcap_datalink(h->p);
+        if (t->dlt != DLT_EN10MB && t->dlt != DLT_RAW && t->dlt != DLT_IPV4 && t->dlt != DLT_IPV6 &&
+            t->dlt != DLT_LINUX_SLL) {
+                snprintf(why, whylen, "link type %s is not supported",
+                         pcap_datalink_val_to_name(t->dlt) ?: "unknown");
+                return -EOPNOTSUPP;
+        }
+
+        /* libpcap's filter compiler cannot express the random number: attach our own */
+        int n = pcap_bpf_build(t->rate, h->outgoing, t->snap, code, PCAP_BPF_MAX);
+        if (n < 0) {
+                snprintf(why, whylen, "cannot build the sampling filter");
+                return n;
+        }
+        struct sock_fprog prog = {.len = (unsigned short)n, .filter = code};
+        h->valid_from_ns = now_ns();
+        if (setsockopt(pcap_fileno(h->p), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
+                r = -errno;
+                snprintf(why, whylen, "cannot attach the sampling filter: %s", strerror(-r));
+                return r;
+        }
+        if (pcap_setnonblock(h->p, 1, err) < 0) {
+                snprintf(why, whylen, "cannot set non-blocking mode: %s", err);
+                return -EIO;
+        }
+        int fd = pcap_get_selectable_fd(h->p);
+        if (fd < 0) {
+                snprintf(why, whylen, "no selectable descriptor");
+                return -EIO;
+        }
+        r = sd_event_add_io(t->m->loop, &h->io, fd, EPOLLIN, on_io, h);
+        if (r < 0) {
+                snprintf(why, whylen, "cannot watch the descriptor: %s", strerror(-r));
+                return r;
+        }
+        (void)sd_event_source_set_description(h->io, h->outgoing ? "pcap-out" : "pcap-in");
+        return 0;
+}
+
+int pcap_tap_open(struct pcap_tap *t, char *why, size_t whylen) {
+        t->h[0].outgoing = false;
+        t->h[1].outgoing = true;
+        for (int i = 0; i < 2; i++) {
+                int r = handle_open(t, &t->h[i], why, whylen);
+                if (r < 0) {
+                        pcap_tap_close(t);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+void pcap_tap_close(struct pcap_tap *t) {
+        for (int i = 0; i < 2; i++)
+                handle_close(&t->h[i]);
+}
+
+bool pcap_tap_is_open(const struct pcap_tap *t) {
+        return t->h[0].p && t->h[1].p;
+}

@@ -1,0 +1,12 @@
+# pcap module: rate rules, the sampling socket filter, and the pcap { } keywords (pure parts).
+if UNIT_TESTS
+if ENABLE_PCAP
+check_PROGRAMS += tests/unit/test_pcap
+TESTS += tests/unit/test_pcap
+tests_unit_test_pcap_SOURCES = tests/unit/test_pcap.c modules/pcap-conf.c modules/pcap-filter.c \
+	modules/pcap.h
+tests_unit_test_pcap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(PCAP_CFLAGS) \
+	-I$(top_srcdir)/modules
+tests_unit_test_pcap_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+endif
+endif
