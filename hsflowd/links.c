@@ -25,6 +25,7 @@ struct extra {
         uint64_t speed;
         uint32_t duplex;
         bool nic;
+        int fd_rx, fd_tx;       /* statistics/rx_packets, tx_packets kept open (-1: not yet) */
         struct extra *next;
 };
 
@@ -56,9 +57,18 @@ static struct extra *extra_get(struct links *l, int ifindex, bool create) {
         if (!e)
                 return NULL;
         e->ifindex = ifindex;
+        e->fd_rx = e->fd_tx = -1;
         e->next = *b;
         *b = e;
         return e;
+}
+
+static void extra_close(struct extra *e) {
+        if (e->fd_rx >= 0)
+                close(e->fd_rx);
+        if (e->fd_tx >= 0)
+                close(e->fd_tx);
+        e->fd_rx = e->fd_tx = -1;
 }
 
 static void extra_drop(struct links *l, int ifindex) {
@@ -66,6 +76,7 @@ static void extra_drop(struct links *l, int ifindex) {
                 if ((*p)->ifindex == ifindex) {
                         struct extra *e = *p;
                         *p = e->next;
+                        extra_close(e);
                         free(e);
                         return;
                 }
@@ -94,6 +105,7 @@ static void extra_refresh(struct links *l, struct rtnl_link *rl) {
         if (!e || !name)
                 return;
         char buf[32], path[96];
+        extra_close(e); /* the name may have changed: reopen the counters when asked */
         e->speed = 0;
         e->duplex = 0;
         /* speed in Mb/s; -1 or unreadable (down, virtual) means unknown */
@@ -350,6 +362,44 @@ int hsp_link_stats(struct hsp_mod *m, int ifindex, struct hsp_link_stats *ret) {
         }
         fill_stats(rl, ret);
         rtnl_link_put(rl);
+        return 0;
+}
+
+static int pread_u64(int fd, uint64_t *ret) {
+        char buf[32];
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n <= 0)
+                return -EIO;
+        buf[n] = '\0';
+        char *end;
+        *ret = strtoull(buf, &end, 10);
+        return end == buf ? -EIO : 0;
+}
+
+int hsp_link_packets(struct hsp_mod *m, int ifindex, uint64_t *rx_packets, uint64_t *tx_packets) {
+        struct links *l = links_of(m);
+        struct extra *e = l ? extra_get(l, ifindex, false) : NULL;
+        struct rtnl_link *rl = e ? cached(l, ifindex) : NULL;
+        if (rl && e->fd_rx < 0 && rtnl_link_get_name(rl)) {
+                char path[128];
+                snprintf(path, sizeof path, "/sys/class/net/%s/statistics/rx_packets",
+                         rtnl_link_get_name(rl));
+                e->fd_rx = open(path, O_RDONLY | O_CLOEXEC);
+                snprintf(path, sizeof path, "/sys/class/net/%s/statistics/tx_packets",
+                         rtnl_link_get_name(rl));
+                e->fd_tx = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        if (e && e->fd_rx >= 0 && e->fd_tx >= 0 && pread_u64(e->fd_rx, rx_packets) == 0 &&
+            pread_u64(e->fd_tx, tx_packets) == 0)
+                return 0;
+        if (e)
+                extra_close(e); /* /sys not of our namespace, or the link is going: ask netlink */
+        struct hsp_link_stats st;
+        int r = hsp_link_stats(m, ifindex, &st);
+        if (r < 0)
+                return r;
+        *rx_packets = st.rx_packets;
+        *tx_packets = st.tx_packets;
         return 0;
 }
 

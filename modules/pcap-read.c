@@ -11,8 +11,8 @@
 #include "log.h"
 #include "pcap.h"
 
-#define PCAP_RING_BYTES (1024 * 1024) /* only sampled headers arrive */
-#define PCAP_TIMEOUT_MS 100           /* a block of the ring is handed over at least this often */
+#define PCAP_RING_BYTES (1024 * 1024) /* 4 blocks of libpcap's 256 KB: only sampled headers arrive */
+#define PCAP_TIMEOUT_MS 100          /* a block of the ring is handed over at least this often */
 #define FCS_BYTES 4
 
 /* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
@@ -28,9 +28,9 @@ static uint64_t now_ns(void) {
 /* Pool and drops, once per batch: the interface's own packet counters and the kernel's drop
  * counts of both handles. */
 static void batch_stats(struct pcap_tap *t) {
-        struct hsp_link_stats st;
-        if (hsp_link_stats(t->m, t->ifindex, &st) == 0)
-                t->pool = (uint32_t)(st.rx_packets + st.tx_packets);
+        uint64_t rx, tx;
+        if (hsp_link_packets(t->m, t->ifindex, &rx, &tx) == 0)
+                t->pool = (uint32_t)(rx + tx);
         for (int i = 0; i < 2; i++) {
                 struct pcap_stat ps;
                 if (t->h[i].p && pcap_stats(t->h[i].p, &ps) == 0)
