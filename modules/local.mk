@@ -7,7 +7,7 @@ hsflowd_hsflowd_CFLAGS += $(PCAP_CFLAGS)
 hsflowd_hsflowd_LDADD += $(PCAP_LIBS)
 endif
 if ENABLE_TCP
-hsflowd_hsflowd_SOURCES += modules/tcp.c modules/tcp.h modules/tcp-diag.c modules/tcp-netns.c modules/tcp-parse.c
+hsflowd_hsflowd_SOURCES += modules/tcp.c modules/tcp.h modules/tcp-diag.c modules/tcp-netns.c modules/tcp-parse.c modules/tcp-cache.c
 hsflowd_hsflowd_CFLAGS += $(TCP_CFLAGS)
 hsflowd_hsflowd_LDADD += $(TCP_LIBS)
 endif

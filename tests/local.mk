@@ -17,7 +17,7 @@ include tests/unit/pcap.mk
 
 E2E_TESTS_LIST = tests/e2e/check_config.py tests/e2e/host.py tests/e2e/interfaces.py \
 	tests/e2e/reload.py tests/e2e/collector.py tests/e2e/collector_ns.py tests/e2e/tshark.py \
-	tests/e2e/sampling.py \
+	tests/e2e/sampling.py tests/e2e/tcp.py \
 	tests/fuzz/short.sh
 if E2E_TESTS
 TESTS += $(E2E_TESTS_LIST)
