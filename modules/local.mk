@@ -11,3 +11,10 @@ hsflowd_hsflowd_SOURCES += modules/tcp.c modules/tcp.h modules/tcp-diag.c module
 hsflowd_hsflowd_CFLAGS += $(TCP_CFLAGS)
 hsflowd_hsflowd_LDADD += $(TCP_LIBS)
 endif
+if ENABLE_DOCKER
+hsflowd_hsflowd_SOURCES += modules/docker.c modules/docker.h modules/docker-api.c \
+	modules/docker-json.c modules/docker-proc.c modules/docker-curl.c modules/cgroup.c \
+	modules/cgroup.h
+hsflowd_hsflowd_CFLAGS += $(DOCKER_CFLAGS) $(CURL_CFLAGS)
+hsflowd_hsflowd_LDADD += $(DOCKER_LIBS) -ldl
+endif
