@@ -402,7 +402,7 @@ static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
                 memcpy(id, q->id, sizeof id);
                 req_free(q); /* before the callback, which may ask again */
                 if (a->cb.inspected)
-                        a->cb.inspected(id, ok ? &c : NULL, a->userdata);
+                        a->cb.inspected(id, ok ? &c : NULL, status == 404, a->userdata);
                 return;
         }
         }

@@ -49,7 +49,10 @@ struct dk_container {
         unsigned n_adapters;
         struct sflow_adapter adapters[DK_MAX_ADAPTERS];
         struct cgroup_stats last; /* the last counters read: the final sample's */
+        sd_event_source *retry;   /* the next inspection after one failed */
+        unsigned inspect_failures;
         struct sflow_ctr_virt_net_io last_net;
+        struct dk_state *owner;
         struct dk_container *prev, *next;
 };
 
@@ -88,6 +91,7 @@ static struct dk_container *container_new(struct dk_state *st, const char *id) {
                 return NULL;
         }
         snprintf(c->id, sizeof c->id, "%s", id);
+        c->owner = st;
         c->state = C_INSPECTING;
         c->seen = true;
         c->next = st->list;
@@ -99,6 +103,7 @@ static struct dk_container *container_new(struct dk_state *st, const char *id) {
 
 /* Forget a container; a reported one gets its final sample (virt_cpu state shutdown). */
 static void container_end(struct dk_state *st, struct dk_container *c) {
+        c->retry = sd_event_source_disable_unref(c->retry);
         if (c->state == C_RUNNING) {
                 c->ending = true;
                 log_debug("Docker: container %s (%.12s) ended: 3:%u removed", c->name, c->id,
@@ -214,12 +219,39 @@ static bool index_used(struct dk_state *st, uint32_t idx) {
         return false;
 }
 
-static void on_inspected(const char *id, const struct dk_inspect *ins, void *userdata) {
+#define INSPECT_ATTEMPTS 5
+#define INSPECT_RETRY_USEC (1000000ULL)
+
+static int on_inspect_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct dk_container *c = userdata;
+        struct dk_state *st = c->owner;
+        c->retry = sd_event_source_unref(c->retry);
+        if (dk_api_inspect(st->api, c->id) < 0)
+                container_end(st, c);
+        return 0;
+}
+
+static void on_inspected(const char *id, const struct dk_inspect *ins, bool gone,
+                         void *userdata) {
         struct dk_state *st = userdata;
         struct dk_container *c = find(st, id);
         if (!c || c->state != C_INSPECTING)
                 return; /* ended meanwhile */
+        if (!ins && !gone && ++c->inspect_failures < INSPECT_ATTEMPTS) {
+                /* The engine answered badly (logged with the endpoint): ask again shortly
+                 * rather than lose the container until the next resynchronisation. */
+                uint64_t now;
+                sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now);
+                if (sd_event_add_time(st->m->loop, &c->retry, CLOCK_MONOTONIC,
+                                      now + INSPECT_RETRY_USEC * c->inspect_failures, 100000,
+                                      on_inspect_retry, c) >= 0)
+                        return;
+        }
         if (!ins || !ins->running || ins->pid <= 0) {
+                if (!ins && !gone)
+                        log_warning("Docker: container %.12s could not be inspected %u times; "
+                                    "it is left out until the engine reconnects", id,
+                                    c->inspect_failures);
                 container_end(st, c);
                 return;
         }

@@ -91,8 +91,9 @@ struct dk_api_callbacks {
         void (*listed_end)(void *userdata);
         /* A container event (queued while the listing runs, delivered after it). */
         void (*event)(const struct dk_event *ev, void *userdata);
-        /* The inspection of a container finished: ret NULL when it failed. */
-        void (*inspected)(const char *id, const struct dk_inspect *ret, void *userdata);
+        /* The inspection of a container finished: ret NULL when it failed, gone when the
+         * engine answered 404 (the container does not exist any more). */
+        void (*inspected)(const char *id, const struct dk_inspect *ret, bool gone, void *userdata);
         /* The connection to the engine broke; it will be retried with backoff. */
         void (*disconnected)(void *userdata);
 };
