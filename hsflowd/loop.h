@@ -9,7 +9,15 @@ struct loop_callbacks {
         void *userdata;
 };
 
+struct loop {
+        sd_event *event;
+        struct loop_callbacks cb;
+        char *dir, *base;              /* of the configuration file */
+        sd_event_source *signals[3], *watch, *debounce;
+};
+
 /* Create the loop; block and watch SIGTERM, SIGINT, SIGHUP; watch config_path (its directory,
  * so that editors that replace the file are seen too). Changes are debounced. */
-int loop_new(const char *config_path, const struct loop_callbacks *cb, sd_event **ret);
-void loop_free(sd_event *e);
+int loop_new(const char *config_path, const struct loop_callbacks *cb, struct loop **ret);
+/* Release the loop's own sources and the event loop (after everything else let go of it). */
+void loop_free(struct loop *l);

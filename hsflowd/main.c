@@ -28,7 +28,7 @@ struct options {
 
 struct daemon {
         struct options opt;
-        sd_event *loop;
+        struct loop *loop;
         struct hsp_agent *agent;
 };
 
@@ -96,7 +96,7 @@ static void on_terminate(void *userdata, int signo) {
         struct daemon *d = userdata;
         log_info("Signal %d: flushing and exiting", signo);
         sd_notify(0, "STOPPING=1");
-        sd_event_exit(d->loop, 0);
+        sd_event_exit(d->loop->event, 0);
 }
 
 static int write_pidfile(const char *path) {
@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
         if (loop_new(d.opt.config_path, &cb, &d.loop) < 0)
                 return 1;
         const struct agent_options ao = {.uuid = d.opt.uuid, .machine_id = d.opt.machine_id};
-        int r = agent_new(d.loop, &ao, config, &d.agent);
+        int r = agent_new(d.loop->event, &ao, config, &d.agent);
         if (r < 0) {
                 log_error_errno(r, "Cannot create the agent: %m");
                 return 1;
@@ -198,7 +198,7 @@ int main(int argc, char **argv) {
         log_info("hsflowd %s running (%s)", PACKAGE_VERSION, d.opt.config_path);
         sd_notify(0, "READY=1\nSTATUS=Exporting sFlow");
 
-        r = sd_event_loop(d.loop);
+        r = sd_event_loop(d.loop->event);
         agent_free(d.agent); /* flushes pending datagrams */
         loop_free(d.loop);
         if (d.opt.pidfile)
