@@ -24,6 +24,14 @@ int agent_reload(struct hsp_agent *a, struct hsp_config *config);
 void agent_free(struct hsp_agent *a);
 const struct hsp_config *agent_config(const struct hsp_agent *a);
 
+/* Capabilities the configuration in force needs after start-up: what the running modules
+ * declare, plus CAP_NET_RAW (collector dev=) and CAP_SYS_ADMIN when a collector names a
+ * namespace. */
+uint64_t agent_capabilities(const struct hsp_agent *a);
+/* After root was dropped: a module that a reload enables and that needs more than held is not
+ * started, with an error that says why. */
+void agent_capabilities_held(struct hsp_agent *a, uint64_t held);
+
 /* The shared interface table (links.c), created by agent_start() before the modules. */
 struct links;
 int links_new(sd_event *loop, struct links **ret);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/capability.h>
+
 #include "address.h"
+#include "privileges.h"
 #include "log.h"
 #include "uuid.h"
 
@@ -51,6 +54,7 @@ struct hsp_agent {
         struct hsp_source *sources;
         struct seq_entry *seq[SEQ_BUCKETS];
         bool reloading;
+        uint64_t caps_held;         /* all ones until root is dropped */
         uint8_t uuid[16];
         struct sflow_address address;
         char address_reason[256];
@@ -320,6 +324,12 @@ static void module_stop(struct mod_slot *slot) {
 }
 
 static int module_start(struct mod_slot *slot) {
+        uint64_t missing = slot->m.module->capabilities & ~slot->m.agent->caps_held;
+        if (missing)
+                return log_error_errno(-EPERM, "Module %s needs capabilities 0x%llx that hsflowd "
+                                       "gave up at start (it runs as nobody): restart hsflowd "
+                                       "to enable it, or run it with -P",
+                                       slot->m.module->name, (unsigned long long)missing);
         slot->running = true;
         int r = slot->m.module->start ? slot->m.module->start(&slot->m) : 0;
         if (r < 0) {
@@ -367,6 +377,7 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
                 return -ENOMEM;
         a->loop = sd_event_ref(loop);
         a->config = config;
+        a->caps_held = UINT64_MAX;
         const char *src = NULL;
         int r = uuid_choose(opt->uuid, config->uuid, "/sys/class/dmi/id/product_uuid",
                             opt->machine_id, "/etc/machine-id", a->uuid, &src);
@@ -459,6 +470,21 @@ void agent_free(struct hsp_agent *a) {
         hsp_config_free(a->config);
         sd_event_unref(a->loop);
         free(a);
+}
+
+uint64_t agent_capabilities(const struct hsp_agent *a) {
+        uint64_t keep = HSP_CAP(CAP_NET_RAW);
+        for (size_t i = 0; i < a->config->n_collectors; i++)
+                if (a->config->collectors[i].namespace)
+                        keep |= HSP_CAP(CAP_SYS_ADMIN);
+        for (size_t i = 0; i < a->n_mods; i++)
+                if (a->mods[i].running)
+                        keep |= a->mods[i].m.module->capabilities;
+        return keep;
+}
+
+void agent_capabilities_held(struct hsp_agent *a, uint64_t held) {
+        a->caps_held = held;
 }
 
 const struct hsp_config *agent_config(const struct hsp_agent *a) {

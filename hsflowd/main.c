@@ -15,8 +15,6 @@
 #include "loop.h"
 #include "privileges.h"
 
-#include <linux/capability.h>
-
 struct options {
         int debug;              /* -d count: foreground; 2+ for debug messages */
         const char *config_path;
@@ -184,16 +182,10 @@ int main(int argc, char **argv) {
         if (r < 0)
                 return 1;
         if (!d.opt.keep_privileges) {
-                /* The core binds collector sockets to devices (dev=) and, when the configuration
-                 * names collector namespaces, enters them; modules declare what they need. */
-                uint64_t keep = HSP_CAP(CAP_NET_RAW);
-                for (size_t i = 0; i < config->n_collectors; i++)
-                        if (config->collectors[i].namespace)
-                                keep |= HSP_CAP(CAP_SYS_ADMIN);
-                for (const struct hsp_module *const *m = hsp_modules; *m; m++)
-                        keep |= (*m)->capabilities;
+                uint64_t keep = agent_capabilities(d.agent);
                 if (privileges_drop("nobody", keep) < 0)
                         return 1;
+                agent_capabilities_held(d.agent, keep);
         }
         log_info("hsflowd %s running (%s)", PACKAGE_VERSION, d.opt.config_path);
         sd_notify(0, "READY=1\nSTATUS=Exporting sFlow");

@@ -64,6 +64,14 @@ def main():
     cb.datagrams(0.1)
     check(len(host_seqs(ca.datagrams(3))) >= 2, "collector A receives again")
     check(cb.datagrams(0.1) == [], "collector B stops")
+
+    # 4. A module enabled by a reload that needs capabilities given up at start (the agent runs
+    #    as nobody): an error that says so, and the rest goes on.
+    agent.rewrite("sflow {\n  polling = 1\n  collector { ip = 127.0.0.1 udpport = %d }\n"
+                  "  tcp { }\n}\n" % A)
+    check(agent.wait_log("Module tcp needs capabilities", 3) or
+          agent.wait_log("'tcp' is not", 0.1), "the tcp module's missing capabilities are named")
+    check(len(host_seqs(ca.datagrams(2.5))) >= 1, "collector A still receives")
     check(agent.stop() == 0, "exit 0")
 
 
