@@ -10,208 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config-internal.h"
 #include "log.h"
 
 #define HSP_CONF_MAX_FILE (16u << 20)
 
-struct tok {
-        char *s;
-        unsigned line, col;
-        bool brace; /* an unquoted '{' or '}' */
-};
-
-struct parser {
-        const char *name;
-        const struct hsp_module *const *modules;
-        struct hsp_config *c;
-        struct hsp_config_error *err;
-        struct tok *t;
-        size_t n, cap, i;
-        unsigned dnssd_line; /* line of the dns-sd block, 0 if none yet */
-};
-
 static const struct hsp_keyword no_keywords[] = {HSP_KEYWORDS_END};
-
-static int fail(struct parser *p, unsigned line, unsigned col, const char *kw, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-
-static int fail(struct parser *p, unsigned line, unsigned col, const char *kw, const char *fmt,
-                ...) {
-        struct hsp_config_error *e = p->err;
-        va_list ap;
-
-        e->line = line;
-        e->column = col;
-        int k = snprintf(e->msg, sizeof e->msg, "%s:%u:%u: %.64s: ", p->name, line, col, kw);
-        size_t off = k < 0 ? 0 : (size_t)k < sizeof e->msg ? (size_t)k : sizeof e->msg - 1;
-        va_start(ap, fmt);
-        vsnprintf(e->msg + off, sizeof e->msg - off, fmt, ap);
-        va_end(ap);
-        return -EINVAL;
-}
-
-#define FAIL(p, t, kw, ...) fail((p), (t)->line, (t)->col, (kw), __VA_ARGS__)
-
-static int oom(struct parser *p) {
-        snprintf(p->err->msg, sizeof p->err->msg, "%s: out of memory", p->name);
-        return -ENOMEM;
-}
-
-static bool is_sep(char c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '=' || c == ';';
-}
-
-static bool is_brace(const struct tok *t, char b) {
-        return t->brace && t->s[0] == b;
-}
-
-/* ---- Tokenizer ---- */
-
-static int push_tok(struct parser *p, const char *s, size_t len, unsigned line, unsigned col,
-                    bool brace) {
-        if (p->n == p->cap) {
-                size_t cap = p->cap ? p->cap * 2 : 64;
-                struct tok *t = realloc(p->t, cap * sizeof *t);
-                if (!t)
-                        return oom(p);
-                p->t = t;
-                p->cap = cap;
-        }
-        char *copy = malloc(len + 1);
-        if (!copy)
-                return oom(p);
-        memcpy(copy, s, len);
-        copy[len] = '\0';
-        p->t[p->n++] = (struct tok){.s = copy, .line = line, .col = col, .brace = brace};
-        return 0;
-}
-
-/* The keyword a lexical error belongs to: the token before it, or the text itself. */
-static const char *lex_kw(const struct parser *p) {
-        if (p->n > 0 && !p->t[p->n - 1].brace)
-                return p->t[p->n - 1].s;
-        return "sflow";
-}
-
-/* Check the length of the line starting at text[i]. */
-static int check_line(struct parser *p, const char *text, size_t len, size_t i, unsigned line) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t ll = (size_t)((nl ? nl : text + len) - (text + i));
-        if (ll > 0 && text[i + ll - 1] == '\r')
-                ll--;
-        if (ll > HSP_CONF_MAX_LINE)
-                return fail(p, line, HSP_CONF_MAX_LINE + 1, "line",
-                            "line too long (allowed: %d bytes)", HSP_CONF_MAX_LINE);
-        return 0;
-}
-
-/* Split text into tokens and check that braces balance and nest at most 3 deep. */
-static int lex(struct parser *p, const char *text, size_t len) {
-        char buf[HSP_CONF_MAX_TOKEN + 1];
-        size_t open[HSP_CONF_MAX_DEPTH]; /* token index of each open '{' */
-        unsigned depth = 0, line = 1;
-        size_t i = 0, ls = 0;
-        int r;
-
-        if (len > 0 && (r = check_line(p, text, len, 0, line)) < 0)
-                return r;
-        while (i < len) {
-                char c = text[i];
-                unsigned col = (unsigned)(i - ls + 1);
-                if (c == '\n') {
-                        line++;
-                        ls = ++i;
-                        if (i < len && (r = check_line(p, text, len, i, line)) < 0)
-                                return r;
-                        continue;
-                }
-                if (c == '\0')
-                        return fail(p, line, col, lex_kw(p), "NUL byte in file (allowed: text)");
-                if (is_sep(c)) {
-                        i++;
-                        continue;
-                }
-                if (c == '#') {
-                        while (i < len && text[i] != '\n')
-                                i++;
-                        continue;
-                }
-                if (c == '{') {
-                        if (depth == HSP_CONF_MAX_DEPTH)
-                                return fail(p, line, col, lex_kw(p),
-                                            "too deep nesting (allowed: %d levels of blocks)",
-                                            HSP_CONF_MAX_DEPTH);
-                        open[depth++] = p->n;
-                        if ((r = push_tok(p, "{", 1, line, col, true)) < 0)
-                                return r;
-                        i++;
-                        continue;
-                }
-                if (c == '}') {
-                        if (depth == 0)
-                                return fail(p, line, col, "}",
-                                            "unbalanced braces: no block is open here");
-                        depth--;
-                        if ((r = push_tok(p, "}", 1, line, col, true)) < 0)
-                                return r;
-                        i++;
-                        continue;
-                }
-                size_t n = 0;
-                while (i < len) {
-                        c = text[i];
-                        if (is_sep(c) || c == '#' || c == '{' || c == '}')
-                                break;
-                        if (c == '\0')
-                                return fail(p, line, (unsigned)(i - ls + 1), lex_kw(p),
-                                            "NUL byte in file (allowed: text)");
-                        if (c == '"') {
-                                unsigned qcol = (unsigned)(i - ls + 1);
-                                for (i++; i < len && text[i] != '"' && text[i] != '\n'; i++) {
-                                        if (text[i] == '\\' && i + 1 < len && text[i + 1] == '"')
-                                                i++;
-                                        if (text[i] == '\0')
-                                                return fail(p, line, (unsigned)(i - ls + 1),
-                                                            lex_kw(p),
-                                                            "NUL byte in file (allowed: text)");
-                                        if (n == HSP_CONF_MAX_TOKEN)
-                                                return fail(p, line, col, lex_kw(p),
-                                                            "token too long (allowed: %d bytes)",
-                                                            HSP_CONF_MAX_TOKEN);
-                                        buf[n++] = text[i];
-                                }
-                                if (i >= len || text[i] == '\n')
-                                        return fail(p, line, qcol, lex_kw(p),
-                                                    "unterminated quote (allowed: \"...\" on one "
-                                                    "line)");
-                                i++;
-                                continue;
-                        }
-                        if (n == HSP_CONF_MAX_TOKEN)
-                                return fail(p, line, col, lex_kw(p),
-                                            "token too long (allowed: %d bytes)",
-                                            HSP_CONF_MAX_TOKEN);
-                        buf[n++] = c;
-                        i++;
-                }
-                if ((r = push_tok(p, buf, n, line, col, false)) < 0)
-                        return r;
-        }
-        if (depth == 1 && open[0] > 0 && strcasecmp(p->t[open[0] - 1].s, "sflow") == 0) {
-                /* The reference agent accepts a file whose last '}' is missing: so do we. */
-                log_warning("%s:%u: the sflow block has no closing '}': accepted as if it had",
-                            p->name, line);
-                return push_tok(p, "}", 1, line, 1, true);
-        }
-        if (depth > 0) {
-                size_t b = open[depth - 1];
-                const struct tok *kw = b > 0 && !p->t[b - 1].brace ? &p->t[b - 1] : &p->t[b];
-                return FAIL(p, kw, kw->s,
-                            "unbalanced braces: the block opened here at %u:%u has no closing '}'",
-                            p->t[b].line, p->t[b].col);
-        }
-        return 0;
-}
 
 /* ---- Keyword lookup and messages ---- */
 
@@ -309,7 +113,7 @@ static const char *kw_list(const struct hsp_keyword *kws, char *buf, size_t len)
 
 static char *xstrdup(struct parser *p, const char *s, int *r) {
         char *d = strdup(s);
-        *r = d ? 0 : oom(p);
+        *r = d ? 0 : config_oom(p);
         return d;
 }
 
@@ -398,7 +202,7 @@ static int set_conf(struct parser *p, const struct hsp_conf_keyword *ck, const s
                                     v->s, ck->kw.help);
                 struct hsp_cidr *a = realloc(c->agent_cidrs, (c->n_agent_cidrs + 1) * sizeof *a);
                 if (!a)
-                        return oom(p);
+                        return config_oom(p);
                 a[c->n_agent_cidrs++] = cidr;
                 c->agent_cidrs = a;
                 return 0;
@@ -457,7 +261,7 @@ static int set_dotted(struct parser *p, const struct tok *key, const struct tok 
         struct hsp_dotted *a = realloc(*list, (*n + 1) * sizeof *a);
         if (!a) {
                 free(s);
-                return oom(p);
+                return config_oom(p);
         }
         if (hsp_parse_scaled(s, &speed) < 0)
                 speed = 0;
@@ -512,7 +316,7 @@ static int parse_collector(struct parser *p, const struct tok *name) {
         char list[256];
         struct hsp_collector_conf *a = realloc(c->collectors, (c->n_collectors + 1) * sizeof *a);
         if (!a)
-                return oom(p);
+                return config_oom(p);
         c->collectors = a;
         struct hsp_collector_conf *col = &a[c->n_collectors++];
         *col = (struct hsp_collector_conf){.udpport = SFLOW_DEFAULT_PORT, .line = name->line};
@@ -540,12 +344,12 @@ static int parse_module_block(struct parser *p, const struct tok *name,
         }
         struct hsp_block *a = realloc(c->blocks, (c->n_blocks + 1) * sizeof *a);
         if (!a)
-                return oom(p);
+                return config_oom(p);
         c->blocks = a;
         struct hsp_block *b = &a[c->n_blocks++];
         *b = (struct hsp_block){.module = m, .line = name->line};
         if (!(b->conf = calloc(1, m->conf_size ? m->conf_size : 1)))
-                return oom(p);
+                return config_oom(p);
         if (m->defaults)
                 memcpy(b->conf, m->defaults, m->conf_size);
         int r = parse_block(p, name, m->keywords ? m->keywords : no_keywords, b->conf);
@@ -653,7 +457,7 @@ static int parse_top(struct parser *p) {
         int r;
 
         if (p->n == 0)
-                return fail(p, 1, 1, "sflow", "missing 'sflow {' (allowed: sflow { ... })");
+                return config_fail(p, 1, 1, "sflow", "missing 'sflow {' (allowed: sflow { ... })");
         const struct tok *t = &p->t[0];
         if (t->brace || strcasecmp(t->s, "sflow") != 0)
                 return FAIL(p, t, t->s, "missing 'sflow {' (allowed: sflow { ... } at the top)");
@@ -693,11 +497,11 @@ int hsp_config_parse_string(const char *text, size_t len, const char *name,
         p.err->msg[0] = '\0';
         p.c = calloc(1, sizeof *p.c);
         if (!p.c)
-                return oom(&p);
+                return config_oom(&p);
         set_defaults(p.c);
         if (!(p.c->path = strdup(p.name)))
-                r = oom(&p);
-        else if ((r = lex(&p, text ? text : "", text ? len : 0)) == 0)
+                r = config_oom(&p);
+        else if ((r = config_lex(&p, text ? text : "", text ? len : 0)) == 0)
                 r = parse_top(&p);
         for (size_t i = 0; i < p.n; i++)
                 free(p.t[i].s);

@@ -1,7 +1,8 @@
 # The daemon core. libhspcore.a holds what unit tests link without the event loop.
 noinst_LIBRARIES += libhspcore.a
 libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/module.c \
-	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c
+	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c \
+	hsflowd/config-lex.c hsflowd/config-internal.h
 libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd
