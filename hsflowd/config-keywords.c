@@ -278,3 +278,75 @@ bool hsp_config_dotted(const struct hsp_dotted *list, size_t n, const char *suff
                 *ret = best->value;
         return best != NULL;
 }
+
+/* glibc's regcomp() copies a repeated sub-expression once per repetition, and again for every
+ * operator stacked on it: "e++++...+" or "((a{255}){255}){255}" would take gigabytes. Refuse
+ * stacked repetition operators and bounds whose product passes HSP_REGEX_MAX_REPEAT. */
+#define HSP_REGEX_MAX_REPEAT 4096
+
+int hsp_regex_check(const char *re, const char **why) {
+        unsigned long product = 1;
+        bool after_repeat = false, can_repeat = false;
+        for (const char *p = re; *p; p++) {
+                switch (*p) {
+                case '\\':
+                        if (p[1])
+                                p++;
+                        after_repeat = false;
+                        can_repeat = true;
+                        break;
+                case '[': { /* a bracket expression: "]" first is literal, [:class:] inside */
+                        const char *q = p + 1;
+                        if (*q == '^')
+                                q++;
+                        if (*q == ']')
+                                q++;
+                        while (*q && *q != ']') {
+                                if (*q == '[' && (q[1] == ':' || q[1] == '.' || q[1] == '=')) {
+                                        const char *end = strchr(q + 2, q[1]);
+                                        q = end && end[1] == ']' ? end + 2 : q + 1;
+                                } else
+                                        q++;
+                        }
+                        if (!*q)
+                                return 0; /* unterminated: regcomp will say so */
+                        p = q;
+                        after_repeat = false;
+                        can_repeat = true;
+                        break;
+                }
+                case '*':
+                case '+':
+                case '?':
+                case '{': {
+                        if (after_repeat) {
+                                *why = "repetition operators in a row";
+                                return -EINVAL;
+                        }
+                        if (*p == '{') {
+                                char *end;
+                                unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
+                                if (*end == ',')
+                                        hi = isdigit((unsigned char)end[1]) ?
+                                                     strtoul(end + 1, &end, 10) : (end++, lo);
+                                if (*end != '}')
+                                        return 0; /* not a bound: regcomp decides */
+                                unsigned long n = hi > lo ? hi : lo;
+                                if (n > 255 || (product *= n ? n : 1) > HSP_REGEX_MAX_REPEAT) {
+                                        *why = "repetition bounds too large";
+                                        return -EINVAL;
+                                }
+                                p = end;
+                        }
+                        after_repeat = can_repeat;
+                        break;
+                }
+                default:
+                        after_repeat = false;
+                        can_repeat = *p != '(' && *p != '|';
+                        break;
+                }
+        }
+        return 0;
+}
+

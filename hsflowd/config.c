@@ -147,7 +147,11 @@ static int set_value(struct parser *p, const struct hsp_keyword *kw, void *base,
                 if (hsp_parse_bool(v->s, (bool *)field) < 0)
                         return FAIL(p, v, key->s, "bad boolean '%s' (allowed: on off)", v->s);
                 return 0;
-        case HSP_KW_REGEX:
+        case HSP_KW_REGEX: {
+                const char *why = NULL;
+                if (hsp_regex_check(v->s, &why) < 0)
+                        return FAIL(p, v, key->s, "bad regex '%.80s': %s (allowed: a POSIX "
+                                    "extended regex)", v->s, why);
                 r = regcomp(&re, v->s, REG_EXTENDED | REG_NOSUB);
                 if (r != 0) {
                         regerror(r, &re, errbuf, sizeof errbuf);
@@ -156,6 +160,7 @@ static int set_value(struct parser *p, const struct hsp_keyword *kw, void *base,
                                     errbuf);
                 }
                 regfree(&re);
+        }
                 __attribute__((fallthrough)); /* kept as a string */
         case HSP_KW_STRING: {
                 char **sp = (char **)(void *)field;

@@ -131,6 +131,10 @@ extern const struct hsp_conf_keyword hsp_conf_keywords[];     /* ends with a NUL
 extern const struct hsp_keyword hsp_collector_keywords[];     /* into hsp_collector_conf */
 extern const struct hsp_keyword hsp_dnssd_keywords[];         /* into struct hsp_config */
 extern const struct hsp_foreign_block hsp_foreign_blocks[];   /* ends with a NULL name */
+/* Refuse a regex that would make regcomp() use huge memory (stacked repetitions, large
+ * bounds). 0, or -EINVAL with *why set. */
+int hsp_regex_check(const char *re, const char **why);
+
 /* Optional modules configure knows (built or not), NULL-terminated; written by configure. */
 extern const char *const hsp_modules_optional[];
 bool hsp_module_optional(const char *name);

@@ -481,7 +481,7 @@ int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_call
         curl_multi_setopt(a->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
         curl_multi_setopt(a->multi, CURLMOPT_TIMERDATA, a);
         curl_multi_setopt(a->multi, CURLMOPT_MAX_HOST_CONNECTIONS, MAX_CONNECTIONS);
-        r = sd_event_add_time(loop, &a->curl_timer, CLOCK_MONOTONIC, 0, 0, on_curl_timer_fired, a);
+        r = sd_event_add_time(loop, &a->curl_timer, CLOCK_MONOTONIC, 0, 1, on_curl_timer_fired, a);
         if (r >= 0)
                 r = sd_event_source_set_enabled(a->curl_timer, SD_EVENT_OFF);
         if (r >= 0)
