@@ -18,7 +18,7 @@ include tests/unit/docker.mk
 
 E2E_TESTS_LIST = tests/e2e/check_config.py tests/e2e/host.py tests/e2e/interfaces.py \
 	tests/e2e/reload.py tests/e2e/collector.py tests/e2e/collector_ns.py tests/e2e/tshark.py \
-	tests/e2e/sampling.py \
+	tests/e2e/sampling.py tests/e2e/pcap_match.py \
 	tests/e2e/tcp.py \
 	tests/e2e/docker.py tests/e2e/docker_churn.py tests/e2e/docker_fake.py \
 	tests/fuzz/short.sh
