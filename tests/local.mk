@@ -21,6 +21,7 @@ E2E_TESTS_LIST = tests/e2e/check_config.py tests/e2e/host.py tests/e2e/interface
 	tests/e2e/sampling.py tests/e2e/pcap_match.py \
 	tests/e2e/tcp.py \
 	tests/e2e/docker.py tests/e2e/docker_churn.py tests/e2e/docker_fake.py \
+	tests/e2e/systemd_unit.py \
 	tests/fuzz/short.sh
 if E2E_TESTS
 TESTS += $(E2E_TESTS_LIST)
