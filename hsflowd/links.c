@@ -16,6 +16,7 @@
 
 #include "agent-internal.h"
 #include "log.h"
+#include "procbuf.h"
 
 #define EXTRA_BUCKETS 64
 
@@ -41,8 +42,7 @@ struct links {
         struct nl_cache *cache; /* managed: follows link events */
         struct nl_sock *sk;     /* requests: one link's counters, dumps */
         int net_dev_fd;         /* /proc/net/dev kept open for hsp_links_stats_all() (-1) */
-        char *net_dev;          /* its text, reused */
-        size_t net_dev_size;
+        struct hsp_procbuf net_dev; /* its text, reused */
         sd_event_source *io;
         struct extra *extras[EXTRA_BUCKETS];
         struct watcher *watchers;
@@ -203,7 +203,7 @@ void links_free(struct links *l) {
                 nl_cache_mngr_free(l->mngr); /* frees the managed cache too */
         if (l->net_dev_fd >= 0)
                 close(l->net_dev_fd);
-        free(l->net_dev);
+        hsp_procbuf_free(&l->net_dev);
         if (l->sk)
                 nl_socket_free(l->sk);
         free(l);
@@ -404,35 +404,6 @@ int hsp_link_packets(struct hsp_mod *m, int ifindex, uint64_t *rx_packets, uint6
         return 0;
 }
 
-/* Read all of /proc/net/dev (kept open: one pread per call, the buffer grows when needed). */
-static int read_net_dev(struct links *l) {
-        if (l->net_dev_fd < 0) {
-                l->net_dev_fd = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
-                if (l->net_dev_fd < 0)
-                        return -errno;
-        }
-        size_t len = 0;
-        for (;;) {
-                if (l->net_dev_size - len < 2) {
-                        size_t n = l->net_dev_size ? l->net_dev_size * 2 : 4096;
-                        char *b = realloc(l->net_dev, n);
-                        if (!b)
-                                return -ENOMEM;
-                        l->net_dev = b;
-                        l->net_dev_size = n;
-                }
-                ssize_t r = pread(l->net_dev_fd, l->net_dev + len, l->net_dev_size - len - 1,
-                                  (off_t)len);
-                if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        break;
-                len += (size_t)r;
-        }
-        l->net_dev[len] = '\0';
-        return 0;
-}
-
 /* Counters of every link from /proc/net/dev (far cheaper than a netlink dump on hosts with
  * hundreds of container interfaces: one short line each), names matched with the link cache
  * for the flags, kind and address. The error counters of 0:2 are not in it: those come from
@@ -444,13 +415,13 @@ int hsp_links_stats_all(struct hsp_mod *m,
         struct links *l = links_of(m);
         if (!l)
                 return -ENODEV;
-        int r = read_net_dev(l);
+        int r = hsp_procbuf_pread(&l->net_dev, "/proc/net/dev", &l->net_dev_fd);
         if (r < 0) {
                 log_debug("Cannot read /proc/net/dev: %s", strerror(-r));
                 return r;
         }
         struct hsp_link_info info;
-        for (char *line = l->net_dev, *next; line && *line; line = next) {
+        for (char *line = l->net_dev.buf, *next; line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';

@@ -2,7 +2,8 @@
 noinst_LIBRARIES += libhspcore.a
 libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/module.c \
 	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c \
-	hsflowd/config-lex.c hsflowd/config-internal.h
+	hsflowd/config-lex.c hsflowd/config-internal.h \
+	hsflowd/procbuf.c hsflowd/procbuf.h
 libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd

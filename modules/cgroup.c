@@ -274,76 +274,33 @@ int cgroup_paths_from(const char *text, const struct cgroup_mounts *mounts,
 
 /* ---- reading ---- */
 
-void cgroup_buf_free(struct cgroup_buf *b) {
-        free(b->buf);
-        b->buf = NULL;
-        b->size = 0;
-}
-
-int cgroup_read_file(struct cgroup_buf *b, const char *path) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        size_t len = 0;
-        int r = 0;
-        for (;;) {
-                if (!b->buf || b->size - len < 2) {
-                        size_t nsize = b->size ? b->size * 2 : 4096;
-                        char *n = realloc(b->buf, nsize);
-                        if (!n) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        b->buf = n;
-                        b->size = nsize;
-                }
-                size_t want = b->size - len - 1;
-                ssize_t k = read(fd, b->buf + len, want);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
-                len += (size_t)k;
-                /* cgroup and /proc files are generated whole: a short read is the end */
-                if (k == 0 || (size_t)k < want)
-                        break;
-        }
-        close(fd);
-        if (r < 0)
-                return r;
-        b->buf[len] = '\0';
-        return 0;
-}
-
-int cgroup_mounts_read(struct cgroup_buf *b, struct cgroup_mounts *ret) {
-        int r = cgroup_read_file(b, "/proc/self/mountinfo");
+int cgroup_mounts_read(struct hsp_procbuf *b, struct cgroup_mounts *ret) {
+        int r = hsp_procbuf_read(b, "/proc/self/mountinfo");
         if (r < 0)
                 return r;
         return cgroup_parse_mountinfo(b->buf, ret);
 }
 
-int cgroup_paths_of_pid(struct cgroup_buf *b, const struct cgroup_mounts *mounts, pid_t pid,
+int cgroup_paths_of_pid(struct hsp_procbuf *b, const struct cgroup_mounts *mounts, pid_t pid,
                         struct cgroup_paths *ret) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
-        int r = cgroup_read_file(b, path);
+        int r = hsp_procbuf_read(b, path);
         if (r < 0)
                 return r;
         return cgroup_paths_from(b->buf, mounts, ret);
 }
 
 /* Read dir/name into b; 0 or negative errno. */
-static int read_in(struct cgroup_buf *b, const char *dir, const char *name) {
+static int read_in(struct hsp_procbuf *b, const char *dir, const char *name) {
         char path[640];
         int n = snprintf(path, sizeof path, "%s/%s", dir, name);
         if (n < 0 || (size_t)n >= sizeof path)
                 return -ENAMETOOLONG;
-        return cgroup_read_file(b, path);
+        return hsp_procbuf_read(b, path);
 }
 
-static void read_cpu(struct cgroup_buf *b, const struct cgroup_paths *p, struct cgroup_stats *st) {
+static void read_cpu(struct hsp_procbuf *b, const struct cgroup_paths *p, struct cgroup_stats *st) {
         if (p->dir[CG_CPUACCT][0] && read_in(b, p->dir[CG_CPUACCT], "cpuacct.usage") == 0 &&
             cgroup_parse_u64(b->buf, &st->cpu_ns) == 0) {
                 st->have_cpu = true;
@@ -357,7 +314,7 @@ static void read_cpu(struct cgroup_buf *b, const struct cgroup_paths *p, struct 
         }
 }
 
-static void read_memory(struct cgroup_buf *b, const struct cgroup_paths *p,
+static void read_memory(struct hsp_procbuf *b, const struct cgroup_paths *p,
                         struct cgroup_stats *st) {
         const char *d = p->dir[CG_MEMORY];
         if (d[0]) {
@@ -388,7 +345,7 @@ static void read_memory(struct cgroup_buf *b, const struct cgroup_paths *p,
         }
 }
 
-static void read_io(struct cgroup_buf *b, const struct cgroup_paths *p, struct cgroup_stats *st) {
+static void read_io(struct hsp_procbuf *b, const struct cgroup_paths *p, struct cgroup_stats *st) {
         const char *d = p->dir[CG_BLKIO];
         if (d[0] && read_in(b, d, "blkio.throttle.io_service_bytes") == 0 &&
             cgroup_parse_blkio_v1(b->buf, &st->rd_bytes, &st->wr_bytes) == 0) {
@@ -402,7 +359,7 @@ static void read_io(struct cgroup_buf *b, const struct cgroup_paths *p, struct c
                 st->have_io = true;
 }
 
-int cgroup_read_stats(struct cgroup_buf *b, const struct cgroup_paths *paths,
+int cgroup_read_stats(struct hsp_procbuf *b, const struct cgroup_paths *paths,
                       struct cgroup_stats *ret) {
         struct cgroup_stats st;
         memset(&st, 0, sizeof st);

@@ -1,6 +1,8 @@
 /* cgroup.h - reading a process's cgroup counters (v1 and v2): pure parsers and path discovery. */
 #pragma once
 
+#include "procbuf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,22 +56,14 @@ int cgroup_parse_io_v2(const char *text, struct cgroup_stats *st);
 int cgroup_paths_from(const char *text, const struct cgroup_mounts *mounts,
                       struct cgroup_paths *ret);
 
-/* ---- reading (one open and read per file, into a reused buffer) ---- */
+/* ---- reading (one open and read per file, into a reused buffer: procbuf.h) ---- */
 
-struct cgroup_buf {
-        char *buf;
-        size_t size;
-};
-
-void cgroup_buf_free(struct cgroup_buf *b);
-/* Read a whole (small) file into b, NUL-terminated. 0 or negative errno. */
-int cgroup_read_file(struct cgroup_buf *b, const char *path);
 /* Mount points of this process's view (/proc/self/mountinfo). */
-int cgroup_mounts_read(struct cgroup_buf *b, struct cgroup_mounts *ret);
+int cgroup_mounts_read(struct hsp_procbuf *b, struct cgroup_mounts *ret);
 /* The directories of process pid. */
-int cgroup_paths_of_pid(struct cgroup_buf *b, const struct cgroup_mounts *mounts, pid_t pid,
+int cgroup_paths_of_pid(struct hsp_procbuf *b, const struct cgroup_mounts *mounts, pid_t pid,
                         struct cgroup_paths *ret);
 /* CPU, memory and I/O counters of the cgroups in paths (v1 files or v2 files). Returns 0 when
  * anything could be read, else a negative errno (the cgroup is gone). */
-int cgroup_read_stats(struct cgroup_buf *b, const struct cgroup_paths *paths,
+int cgroup_read_stats(struct hsp_procbuf *b, const struct cgroup_paths *paths,
                       struct cgroup_stats *ret);

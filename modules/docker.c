@@ -63,7 +63,7 @@ struct dk_state {
         unsigned n_running;
         struct cgroup_mounts mounts;
         bool have_mounts;
-        struct cgroup_buf buf;
+        struct hsp_procbuf buf;
         struct utsname uts;
         uint32_t machine_type, host_cpus;
         uint64_t host_mem;
@@ -149,12 +149,12 @@ static void on_ifname(const char *name, void *userdata) {
                 return;
         /* the container's own /sys shows its namespace's interfaces */
         snprintf(path, sizeof path, "/proc/%d/root/sys/class/net/%s/ifindex", (int)c->pid, name);
-        if (cgroup_read_file(&x->st->buf, path) < 0 || cgroup_parse_u64(x->st->buf.buf, &ifindex) < 0) {
+        if (hsp_procbuf_read(&x->st->buf, path) < 0 || cgroup_parse_u64(x->st->buf.buf, &ifindex) < 0) {
                 x->failed = true;
                 return;
         }
         snprintf(path, sizeof path, "/proc/%d/root/sys/class/net/%s/address", (int)c->pid, name);
-        if (cgroup_read_file(&x->st->buf, path) < 0) {
+        if (hsp_procbuf_read(&x->st->buf, path) < 0) {
                 x->failed = true;
                 return;
         }
@@ -200,7 +200,7 @@ static void read_net(struct dk_state *st, struct dk_container *c, const struct d
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/net/dev", (int)c->pid);
         struct sflow_ctr_virt_net_io io;
-        if (cgroup_read_file(&st->buf, path) < 0)
+        if (hsp_procbuf_read(&st->buf, path) < 0)
                 return;
         int n = dk_parse_net_dev(st->buf.buf, &io);
         if (n < 0)
@@ -486,7 +486,7 @@ static void docker_stop(struct hsp_mod *m) {
                         hsp_source_remove(c->src, false);
                 free(c);
         }
-        cgroup_buf_free(&st->buf);
+        hsp_procbuf_free(&st->buf);
         free(st);
         m->state = NULL;
 }

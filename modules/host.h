@@ -7,23 +7,11 @@
 #include <sys/utsname.h>
 
 #include "module.h"
+#include "procbuf.h"
 #include "sflow/sflow.h"
 
-/* ---- host-proc.c: reading /proc files and pure parsers over their text ---- */
+/* ---- host-proc.c: pure parsers over the text of /proc files (read with procbuf.h) ---- */
 
-/* A read buffer reused for every file: grown (never shrunk) when a file does not fit. */
-struct hsp_procbuf {
-        char *buf;
-        size_t size; /* allocated bytes */
-        size_t len;  /* bytes of the last file read; buf[len] is NUL */
-};
-
-/* Read a whole file with one open and as few read() calls as it takes into b (NUL-terminated).
- * Returns 0 or negative errno; b keeps its buffer either way. */
-int hsp_procbuf_read(struct hsp_procbuf *b, const char *path);
-/* The same through a file kept open in *fd (-1 at first): one pread per poll. */
-int hsp_procbuf_pread(struct hsp_procbuf *b, const char *path, int *fd);
-void hsp_procbuf_free(struct hsp_procbuf *b);
 
 /* The parsers take NUL-terminated text and fill only the fields they own (the caller zeroes
  * the structure). They return 0, or -ENODATA when the text has none of what they look for. */

@@ -1,0 +1,19 @@
+/* procbuf.h - reading /proc, /sys and cgroup files whole into a reused buffer. */
+#pragma once
+
+#include <stddef.h>
+
+/* A read buffer reused for every file: grown (never shrunk) when a file does not fit. */
+struct hsp_procbuf {
+        char *buf;
+        size_t size; /* allocated bytes */
+        size_t len;  /* bytes of the last file read; buf[len] is NUL */
+};
+
+/* Read a whole file with one open and as few read() calls as it takes into b (NUL-terminated).
+ * Returns 0 or negative errno; b keeps its buffer either way. */
+int hsp_procbuf_read(struct hsp_procbuf *b, const char *path);
+/* The same through a file kept open in *fd (-1 at first): one pread per poll. /proc, /sys and
+ * cgroup files generate their text again on a read at offset 0. */
+int hsp_procbuf_pread(struct hsp_procbuf *b, const char *path, int *fd);
+void hsp_procbuf_free(struct hsp_procbuf *b);
