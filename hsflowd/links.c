@@ -285,13 +285,20 @@ void hsp_links_unwatch(struct hsp_mod *m) {
                 }
 }
 
+/* libnl's lookups return a new reference; the cache keeps the object alive until the next
+ * event, which is all the callers need. */
 static struct rtnl_link *cached(struct links *l, int ifindex) {
-        for (struct nl_object *o = nl_cache_get_first(l->cache); o; o = nl_cache_get_next(o)) {
-                struct rtnl_link *rl = (struct rtnl_link *)o;
-                if (rtnl_link_get_family(rl) == AF_UNSPEC && rtnl_link_get_ifindex(rl) == ifindex)
-                        return rl;
-        }
-        return NULL;
+        struct rtnl_link *rl = rtnl_link_get(l->cache, ifindex);
+        if (rl)
+                rtnl_link_put(rl);
+        return rl;
+}
+
+static struct rtnl_link *cached_by_name(struct links *l, const char *name) {
+        struct rtnl_link *rl = rtnl_link_get_by_name(l->cache, name);
+        if (rl)
+                rtnl_link_put(rl);
+        return rl;
 }
 
 bool hsp_link_get(struct hsp_mod *m, int ifindex, struct hsp_link_info *ret) {
@@ -305,17 +312,11 @@ bool hsp_link_get(struct hsp_mod *m, int ifindex, struct hsp_link_info *ret) {
 
 bool hsp_link_by_name(struct hsp_mod *m, const char *name, struct hsp_link_info *ret) {
         struct links *l = links_of(m);
-        if (!l)
+        struct rtnl_link *rl = l ? cached_by_name(l, name) : NULL;
+        if (!rl)
                 return false;
-        for (struct nl_object *o = nl_cache_get_first(l->cache); o; o = nl_cache_get_next(o)) {
-                struct rtnl_link *rl = (struct rtnl_link *)o;
-                const char *n = rtnl_link_get_name(rl);
-                if (rtnl_link_get_family(rl) == AF_UNSPEC && n && strcmp(n, name) == 0) {
-                        fill_info(l, rl, ret);
-                        return true;
-                }
-        }
-        return false;
+        fill_info(l, rl, ret);
+        return true;
 }
 
 void hsp_links_foreach(struct hsp_mod *m, void (*fn)(const struct hsp_link_info *, void *),
@@ -437,14 +438,7 @@ int hsp_links_stats_all(struct hsp_mod *m,
                            &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
                            &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
                         continue;
-                struct rtnl_link *rl = NULL;
-                for (struct nl_object *o = nl_cache_get_first(l->cache); o && !rl;
-                     o = nl_cache_get_next(o)) {
-                        struct rtnl_link *c = (struct rtnl_link *)o;
-                        const char *n = rtnl_link_get_name(c);
-                        if (rtnl_link_get_family(c) == AF_UNSPEC && n && strcmp(n, name) == 0)
-                                rl = c;
-                }
+                struct rtnl_link *rl = cached_by_name(l, name);
                 if (!rl)
                         continue; /* appeared since the last event: the next round has it */
                 const struct hsp_link_stats st = {
