@@ -22,7 +22,6 @@ int agent_start(struct hsp_agent *a);
 int agent_reload(struct hsp_agent *a, struct hsp_config *config);
 /* Stop the modules, flush what is pending, free. */
 void agent_free(struct hsp_agent *a);
-const struct hsp_config *agent_config(const struct hsp_agent *a);
 
 /* Capabilities the configuration in force needs after start-up: what the running modules
  * declare, plus CAP_NET_RAW (collector dev=) and CAP_SYS_ADMIN when a collector names a

@@ -487,6 +487,3 @@ void agent_capabilities_held(struct hsp_agent *a, uint64_t held) {
         a->caps_held = held;
 }
 
-const struct hsp_config *agent_config(const struct hsp_agent *a) {
-        return a->config;
-}

@@ -45,11 +45,15 @@ def main():
                            text=True)
     check(built.returncode == 1 and "/nonexistent.conf" in built.stderr,
           "a missing file is an error naming it")
+    # A module this version does not have, and (when it is not built) one that it does.
+    rc, out, path = t("sflow {\n  collector { ip = 127.0.0.1 }\n  ovs { }\n}\n", "ovs.conf")
+    check(rc == 1 and path + ":3:" in out and "not available in this version" in out,
+          "a module this version does not have is an error that says so: " + out.strip())
     rc, out, path = t("sflow {\n  collector { ip = 127.0.0.1 }\n  pcap { dev = eth0 }\n}\n",
-                      "unbuilt.conf")
-    if rc != 0:
-        check(path + ":3:" in out and ("--enable-pcap" in out or "not available" in out),
-              "an unbuilt module's block is an error that says so: " + out.strip())
+                      "pcap.conf")
+    check(rc == 0 or (path + ":3:" in out and "--enable-pcap" in out),
+          "a pcap block is valid when pcap is built, else an error naming --enable-pcap: "
+          + out.strip())
 
 
 if __name__ == "__main__":
