@@ -86,14 +86,7 @@ def cgroup_memory(cid):
 
 
 def main():
-    e2e.need_root()
-    e2e.need_binaries()
-    de.ensure_installed()
-    eng = de.Engine()
-    try:
-        body(eng)
-    finally:
-        eng.cleanup()
+    de.with_engine(body)
 
 
 def body(eng):

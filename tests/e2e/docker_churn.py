@@ -15,14 +15,7 @@ RSS_MARGIN_KB = 1024
 
 
 def main():
-    e2e.need_root()
-    e2e.need_binaries()
-    de.ensure_installed()
-    eng = de.Engine()
-    try:
-        body(eng)
-    finally:
-        eng.cleanup()
+    de.with_engine(body)
 
 
 def body(eng):

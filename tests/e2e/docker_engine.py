@@ -101,6 +101,18 @@ class Engine:
                        % self.dir, shell=True, capture_output=True)
 
 
+def with_engine(body):
+    """Run body(engine) against a private dockerd started for the test, stopped afterwards."""
+    e2e.need_root()
+    e2e.need_binaries()
+    ensure_installed()
+    eng = Engine()
+    try:
+        body(eng)
+    finally:
+        eng.cleanup()
+
+
 def agent_conf(port, polling=2, extra=""):
     return ("sflow {\n polling = %d\n collector { ip = 127.0.0.1 udpport = %d }\n docker { %s }\n}\n"
             % (polling, port, extra))
