@@ -18,6 +18,7 @@
 
 #include "exporter.h"
 #include "log.h"
+#include "testutil.h"
 
 struct rx {
         int fd;
@@ -27,38 +28,13 @@ struct rx {
 static struct rx rx_open(int family) {
         struct rx r = {.fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0)};
         assert_true(r.fd >= 0);
-        struct sockaddr_storage ss = {0};
-        socklen_t len;
-        if (family == AF_INET) {
-                struct sockaddr_in *s = (struct sockaddr_in *)&ss;
-                s->sin_family = AF_INET;
-                s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                len = sizeof *s;
-        } else {
-                struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
-                s->sin6_family = AF_INET6;
-                s->sin6_addr = in6addr_loopback;
-                len = sizeof *s;
-        }
+        struct sockaddr_storage ss;
+        socklen_t len = test_loopback(family, &ss);
         assert_int_equal(bind(r.fd, (struct sockaddr *)&ss, len), 0);
         assert_int_equal(getsockname(r.fd, (struct sockaddr *)&ss, &len), 0);
         r.port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
                                          : ((struct sockaddr_in6 *)&ss)->sin6_port);
         return r;
-}
-
-/* Run the loop for at most usec or until it is idle past the deadline. */
-static void run_for(sd_event *e, uint64_t usec) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t end = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + usec;
-        for (;;) {
-                clock_gettime(CLOCK_MONOTONIC, &ts);
-                uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-                if (now >= end)
-                        break;
-                sd_event_run(e, end - now);
-        }
 }
 
 struct received {
@@ -187,14 +163,14 @@ static void test_flush_timer_and_names(void **state) {
         struct exporter *x;
         assert_int_equal(exporter_new(e, &x), 0);
         assert_int_equal(exporter_configure(x, config_for(cols, 3, 1400), &agent), 0);
-        run_for(e, 300000); /* let localhost resolve */
+        test_run_loop(e, 300000); /* let localhost resolve */
 
         for (int round = 0; round < 3; round++) {
                 exporter_add(x, make_sample(1 + round, 1));
                 struct received g = {0};
                 drain(a.fd, &g);
                 assert_int_equal(g.samples, 0); /* held for the flush timer */
-                run_for(e, 1300000);             /* at most one second later it is sent */
+                test_run_loop(e, 1300000);             /* at most one second later it is sent */
                 drain(a.fd, &g);
                 assert_int_equal(g.samples, 1);
         }

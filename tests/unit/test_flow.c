@@ -11,6 +11,7 @@
 
 #include "agent-internal.h"
 #include "log.h"
+#include "testutil.h"
 
 /* The end of the pipeline, recorded instead of exported. */
 static struct {
@@ -86,18 +87,6 @@ static int submit(size_t n_enrichers) {
         return rc;
 }
 
-static void run_for(uint64_t usec) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t end = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + usec;
-        for (;;) {
-                clock_gettime(CLOCK_MONOTONIC, &ts);
-                uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-                if (now >= end)
-                        return;
-                sd_event_run(loop, end - now);
-        }
-}
 
 static int setup(void **state) {
         memset(&sent, 0, sizeof sent);
@@ -145,9 +134,9 @@ static void test_hold_then_release(void **state) {
 static void test_deadline(void **state) {
         mode[0] = HOLD;
         submit(1);
-        run_for(HSP_FLOW_HOLD_USEC / 2);
+        test_run_loop(loop, HSP_FLOW_HOLD_USEC / 2);
         assert_int_equal(sent.n, 0);
-        run_for(HSP_FLOW_HOLD_USEC);
+        test_run_loop(loop, HSP_FLOW_HOLD_USEC);
         assert_int_equal(sent.n, 1); /* sent at the deadline without the late record */
         assert_int_equal(sent.last.num_records, 1);
         assert_null(hsp_flow_held(&holds[0][0]));

@@ -21,6 +21,7 @@
 #include <netlink/socket.h>
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "modules/tcp.h"
 
 /* ---- header parsing: packets built from a description ---- */
@@ -426,19 +427,8 @@ struct conn {
 };
 
 static void open_conn(int family, struct conn *c) {
-        struct sockaddr_storage ss = {0};
-        socklen_t sl;
-        if (family == AF_INET) {
-                struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-                a->sin_family = AF_INET;
-                a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                sl = sizeof *a;
-        } else {
-                struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-                a->sin6_family = AF_INET6;
-                a->sin6_addr = in6addr_loopback;
-                sl = sizeof *a;
-        }
+        struct sockaddr_storage ss;
+        socklen_t sl = test_loopback(family, &ss);
         c->listener = socket(family, SOCK_STREAM, 0);
         assert_true(c->listener >= 0);
         assert_int_equal(bind(c->listener, (struct sockaddr *)&ss, sl), 0);
