@@ -80,9 +80,11 @@ static int send_load(const char *dst, int port, long pps, int seconds, int size)
 
 int main(int argc, char **argv) {
         if (argc == 7 && strcmp(argv[1], "send") == 0)
-                return send_load(argv[2], atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+                return send_load(argv[2], atoi(argv[3]), atol(argv[4]), atoi(argv[5]),
+                                 atoi(argv[6]));
         if (argc == 4 && strcmp(argv[1], "sink") == 0)
                 return sink(atoi(argv[2]), atoi(argv[3]));
-        fprintf(stderr, "usage: udpblast send DST PORT PPS SECONDS SIZE | udpblast sink PORT SECONDS\n");
+        fprintf(stderr,
+                "usage: udpblast send DST PORT PPS SECONDS SIZE | udpblast sink PORT SECONDS\n");
         return 2;
 }

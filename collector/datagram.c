@@ -26,10 +26,13 @@ static void report_error(const struct printer *p, const uint8_t *buf, const stru
                 what = rc == -EPROTO ? "unsupported datagram version" : strerror(-rc);
         if (rc == -EPROTO && len >= 4)
                 snprintf(version, sizeof(version), " (version field %" PRIu32 ", expected %d)",
-                         (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3],
+                         (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 |
+                                 buf[3],
                          SFLOW_VERSION);
-        fprintf(stderr, "sflowcat: datagram %" PRIu64 " (%zu bytes from %s) skipped: offset %zu: %s%s\n",
-                p->ri->index, len, source_text(p, src, sizeof(src)), r->error_offset, what, version);
+        fprintf(stderr,
+                "sflowcat: datagram %" PRIu64 " (%zu bytes from %s) skipped: offset %zu: %s%s\n",
+                p->ri->index, len, source_text(p, src, sizeof(src)), r->error_offset, what,
+                version);
 }
 
 static void report_note(const struct printer *p, size_t offset, const char *fmt, ...)
@@ -50,18 +53,21 @@ void print_unknown_record(struct printer *p, const struct sflow_record *r, const
 
         fmt_tag(tag, sizeof(tag), r->tag);
         out_note(p->out, "skipping unknown %s: %s len=%" PRIu32 "\n", what, tag, r->length);
-        report_note(p, r->offset, "skipped unknown %s %s (%" PRIu32 " bytes)", what, tag, r->length);
+        report_note(p, r->offset, "skipped unknown %s %s (%" PRIu32 " bytes)", what, tag,
+                    r->length);
 }
 
 void print_records_note(struct printer *p, const struct sflow_sample *s) {
         char tag[32];
 
         if (s->num_records > SFLOW_MAX_RECORDS)
-                report_note(p, s->offset, "sample has %" PRIu32 " records, only the first %d are shown",
+                report_note(p, s->offset,
+                            "sample has %" PRIu32 " records, only the first %d are shown",
                             s->num_records, SFLOW_MAX_RECORDS);
         for (uint32_t i = 0; i < s->num_records && i < SFLOW_MAX_RECORDS; i++)
                 if (s->records[i].truncated)
-                        report_note(p, s->records[i].offset, "record %s holds more entries than shown",
+                        report_note(p, s->records[i].offset,
+                                    "record %s holds more entries than shown",
                                     fmt_tag(tag, sizeof(tag), s->records[i].tag));
 }
 
@@ -106,7 +112,12 @@ static void print_receive_fields(struct printer *p, size_t len) {
                 out_u32(o, "unixSecondsUTC", 0);
                 out_u32(o, "unixSecondsUTC_uS", 0);
                 out_field(o, "localtime", fmt_localtime(buf, sizeof(buf), 0));
-                out_field(o, "pcapTimestamp", fmt_localtime(buf, sizeof(buf), ri->file_time));
+                /* as the reference decoder: the capture time, when the record has one */
+                if (ri->file_time.tv_sec) {
+                        out_field(o, "pcapTimestamp",
+                                  fmt_localtime(buf, sizeof(buf), ri->file_time.tv_sec));
+                        out_u32(o, "pcapTimestamp_uS", (uint32_t)ri->file_time.tv_usec);
+                }
                 return;
         }
         out_field(o, "datagramSourceIP", fmt_address(buf, sizeof(buf), &ri->source));
@@ -139,6 +150,10 @@ static void print_sample(struct printer *p, const struct sflow_sample *s) {
                 case SFLOW_SAMPLE_DISCARDS:
                         print_discard_sample(p, s);
                         break;
+                case SFLOW_SAMPLE_RTMETRIC:
+                case SFLOW_SAMPLE_RTFLOW:
+                        print_rt_sample(p, s);
+                        break;
                 default:
                         known = false;
                         break;
@@ -146,7 +161,8 @@ static void print_sample(struct printer *p, const struct sflow_sample *s) {
         }
         if (!known) {
                 out_note(o, "skipping unknown sample: %s len=%" PRIu32 "\n", tag, s->length);
-                report_note(p, s->offset, "skipped unknown sample %s (%" PRIu32 " bytes)", tag, s->length);
+                report_note(p, s->offset, "skipped unknown sample %s (%" PRIu32 " bytes)", tag,
+                            s->length);
         }
         out_sample_end(o, known);
 }
@@ -165,7 +181,7 @@ int print_datagram(struct printer *p, const uint8_t *buf, size_t len, bool quiet
         }
 
         memset(&o->ctx, 0, sizeof(o->ctx));
-        o->ctx.when = p->ri->from_file ? p->ri->file_time : p->ri->arrival.tv_sec;
+        o->ctx.when = p->ri->from_file ? p->ri->file_time.tv_sec : p->ri->arrival.tv_sec;
         out_datagram_begin(o);
         print_receive_fields(p, len);
 

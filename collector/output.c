@@ -10,11 +10,21 @@ static void put_json_string(FILE *f, const char *s) {
         fputc('"', f);
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
                 switch (*p) {
-                case '"': fputs("\\\"", f); break;
-                case '\\': fputs("\\\\", f); break;
-                case '\n': fputs("\\n", f); break;
-                case '\r': fputs("\\r", f); break;
-                case '\t': fputs("\\t", f); break;
+                case '"':
+                        fputs("\\\"", f);
+                        break;
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '\r':
+                        fputs("\\r", f);
+                        break;
+                case '\t':
+                        fputs("\\t", f);
+                        break;
                 default:
                         if (*p < 0x20)
                                 fprintf(f, "\\u%04x", *p);
@@ -348,7 +358,8 @@ void out_array_string(struct output *o, unsigned index, const char *value) {
 /* ---- value formatting ---- */
 
 char *fmt_tag(char *buf, size_t len, uint32_t tag) {
-        snprintf(buf, len, "%" PRIu32 ":%" PRIu32, SFLOW_TAG_ENTERPRISE(tag), SFLOW_TAG_FORMAT(tag));
+        snprintf(buf, len, "%" PRIu32 ":%" PRIu32, SFLOW_TAG_ENTERPRISE(tag),
+                 SFLOW_TAG_FORMAT(tag));
         return buf;
 }
 
@@ -363,7 +374,8 @@ char *fmt_ipv6(char *buf, size_t len, const uint8_t *ip) {
 
         buf[0] = '\0';
         for (int i = 0; i < 16 && n < len; i += 2)
-                n += (size_t)snprintf(buf + n, len - n, "%s%02x%02x", i ? ":" : "", ip[i], ip[i + 1]);
+                n += (size_t)snprintf(buf + n, len - n, "%s%02x%02x", i ? ":" : "", ip[i],
+                                      ip[i + 1]);
         return buf;
 }
 

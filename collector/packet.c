@@ -1,117 +1,46 @@
-/* packet.c - decode a sampled packet header (Ethernet, 802.1Q, IPv4, IPv6, TCP, UDP, ICMP) into fields. */
+/* packet.c - print a sampled packet header (Ethernet, 802.1Q, IPv4, IPv6, TCP, UDP, ICMP) as the
+ * reference decoder does, from the shared header walk. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "print.h"
+#include "sflow/header-walk.h"
 
-#define ETH_HDR_LEN 14
 #define IPV4_HDR_MIN 20
-#define IPV6_HDR_LEN 40
-#define MAX_8023_LEN 1500
-
-struct hdr_walk {
-        const uint8_t *start, *end;
-        bool ipv4, ipv6;
-        size_t ip_offset;
-};
 
 static inline uint16_t get16(const uint8_t *p) {
         return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static bool is_vlan_tpid(uint16_t t) {
-        return t == 0x8100 || t == 0x88a8 || t == 0x9100 || t == 0x9200 || t == 0x9300;
-}
-
-/* Returns 0 once the L3 start is known (or decoding has to stop), with w->ipv4/ipv6 set. */
-static int walk_ethernet(struct output *o, struct hdr_walk *w) {
-        const uint8_t *p = w->start;
+/* The link layer as the reference decoder prints it: MACs, tags, then the ethertype. */
+static void print_ethernet(struct output *o, const struct hdr_walk *w, size_t header_len) {
         char buf[64];
-        unsigned depth = 0;
-        uint16_t type;
 
-        if (w->end - p < ETH_HDR_LEN)
-                return 0;
-        out_field(o, "dstMAC", fmt_mac(buf, sizeof(buf), p));
-        out_field(o, "srcMAC", fmt_mac(buf, sizeof(buf), p + 6));
-        type = get16(p + 12);
-        p += ETH_HDR_LEN;
+        if (!w->dst_mac)
+                return;
+        out_field(o, "dstMAC", fmt_mac(buf, sizeof(buf), w->dst_mac));
+        out_field(o, "srcMAC", fmt_mac(buf, sizeof(buf), w->src_mac));
+        for (unsigned i = 0; i < w->n_vlans; i++) {
+                char vlan[32] = "decodedVLAN", prio[32] = "decodedPriority";
 
-        while (is_vlan_tpid(type)) {
-                uint16_t tci;
-
-                if (w->end - p < 4)
-                        return 0;
-                tci = get16(p);
-                if (depth == 0) {
-                        out_u32(o, "decodedVLAN", tci & 0x0fff);
-                        out_u32(o, "decodedPriority", tci >> 13);
-                } else {
-                        char name[64];
-                        snprintf(name, sizeof(name), "decodedVLAN.%u", depth);
-                        out_u32(o, name, tci & 0x0fff);
-                        snprintf(name, sizeof(name), "decodedPriority.%u", depth);
-                        out_u32(o, name, tci >> 13);
+                if (i > 0) {
+                        snprintf(vlan, sizeof(vlan), "decodedVLAN.%u", i);
+                        snprintf(prio, sizeof(prio), "decodedPriority.%u", i);
                 }
-                type = get16(p + 2);
-                p += 4;
-                depth++;
+                out_u32(o, vlan, w->vlan_tci[i] & 0x0fff);
+                out_u32(o, prio, w->vlan_tci[i] >> 13);
         }
-
         /* the reference decoder wants room for an IPv4 header in the whole sampled header */
-        if (w->end - w->start < IPV4_HDR_MIN)
-                return 0;
-
-        if (type == 0x0200 || type == 0x0201 || type == 0x0600) {
-                /* IPX: not decoded further */
-                if (w->end - p < 4)
-                        return 0;
-                unsigned ipx_len = get16(p + 2);
-                if (p[0] == 0xff && p[1] == 0xff && ipx_len >= 30 && ipx_len <= 30 + 546)
-                        return 0;
-        }
-
-        if (type <= MAX_8023_LEN) {
-                /* 802.3 length, 802.2 LLC follows */
-                if (w->end - p < 3)
-                        return 0;
-                if (p[0] == 0xaa && p[1] == 0xaa && p[2] == 0x03) {
-                        p += 3;
-                        if (w->end - p < 5)
-                                return 0;
-                        if (p[0] || p[1] || p[2]) {
-                                out_field(o, "VSNAP_OUI", fmt_hex(buf, sizeof(buf), p, 3, '-', true));
-                                return 0;
-                        }
-                        type = get16(p + 3);
-                        p += 5;
-                } else if (p[0] == 0x06 && p[1] == 0x06 && (p[2] & 0x01)) {
-                        p += 3;
-                        type = 0x0800;
-                } else
-                        return 0;
-        }
-
-        out_u32(o, "ethernet_type", type);
-
-        if (type == 0x0800) {
-                if (w->end - p < IPV4_HDR_MIN)
-                        return 0;
-                if ((p[0] >> 4) != 4 || (p[0] & 0x0f) < 5)
-                        return 0;
-                w->ipv4 = true;
-                w->ip_offset = (size_t)(p - w->start);
-        } else if (type == 0x86dd) {
-                if (w->end - p < 1 || (p[0] >> 4) != 6)
-                        return 0;
-                w->ipv6 = true;
-                w->ip_offset = (size_t)(p - w->start);
-        }
-        return 0;
+        if (header_len < IPV4_HDR_MIN)
+                return;
+        if (w->snap_oui)
+                out_field(o, "VSNAP_OUI", fmt_hex(buf, sizeof(buf), w->snap_oui, 3, '-', true));
+        if (w->has_type)
+                out_u32(o, "ethernet_type", w->ethertype);
 }
 
-static void print_layer4(struct output *o, const struct hdr_walk *w, const uint8_t *p, uint32_t proto) {
-        if (w->end - p < 8)
+static void print_layer4(struct output *o, const uint8_t *p, const uint8_t *end, uint32_t proto) {
+        if (end - p < 8)
                 return;
         switch (proto) {
         case 1: /* ICMP */
@@ -121,7 +50,7 @@ static void print_layer4(struct output *o, const struct hdr_walk *w, const uint8
         case 6: /* TCP */
                 out_u32(o, "TCPSrcPort", get16(p));
                 out_u32(o, "TCPDstPort", get16(p + 2));
-                if (w->end - p >= 14)
+                if (end - p >= 14)
                         out_u32(o, "TCPFlags", p[13]);
                 break;
         case 17: /* UDP */
@@ -134,13 +63,10 @@ static void print_layer4(struct output *o, const struct hdr_walk *w, const uint8
         }
 }
 
-static void print_ipv4(struct output *o, const struct hdr_walk *w) {
-        const uint8_t *p = w->start + w->ip_offset;
+static void print_ipv4(struct output *o, const struct hdr_walk *w, const uint8_t *hdr, size_t len) {
+        const uint8_t *p = hdr + w->l3_offset;
         char buf[64];
-        unsigned frag, hdr_len;
 
-        if (w->end - p < IPV4_HDR_MIN)
-                return;
         out_u32(o, "ip.tot_len", get16(p + 2));
         out_field(o, "srcIP", fmt_ipv4(buf, sizeof(buf), p + 12));
         out_field(o, "dstIP", fmt_ipv4(buf, sizeof(buf), p + 16));
@@ -149,32 +75,19 @@ static void print_ipv4(struct output *o, const struct hdr_walk *w) {
         out_u32(o, "IPTTL", p[8]);
         /* the reference decoder prints the identification field in little-endian byte order */
         out_u32(o, "IPID", (uint32_t)(p[5] << 8 | p[4]));
-        frag = get16(p + 6) & 0x1fff;
-        if (frag > 0) {
-                out_u32(o, "IPFragmentOffset", frag);
+        if (w->frag_offset > 0) {
+                out_u32(o, "IPFragmentOffset", w->frag_offset);
                 return;
         }
-        hdr_len = (p[0] & 0x0f) * 4u;
-        if ((size_t)(w->end - p) < hdr_len)
-                return;
-        print_layer4(o, w, p + hdr_len, p[9]);
+        if (w->stop == HDR_STOP_L4)
+                print_layer4(o, hdr + w->l4_offset, hdr + len, w->protocol);
 }
 
-static bool is_ipv6_ext(uint32_t nh) {
-        return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
-}
-
-static void print_ipv6(struct output *o, const struct hdr_walk *w) {
-        const uint8_t *p = w->start + w->ip_offset;
+static void print_ipv6(struct output *o, const struct hdr_walk *w, const uint8_t *hdr, size_t len) {
+        const uint8_t *p = hdr + w->l3_offset;
         char buf[64];
-        uint32_t next, payload;
+        uint32_t payload;
 
-        if (w->end - p < IPV6_HDR_LEN)
-                return;
-        if ((p[0] >> 4) != 6) {
-                out_note(o, "header decode error: unexpected IP version: %d\n", p[0] >> 4);
-                return;
-        }
         out_u32(o, "IPTOS", (uint32_t)((p[0] & 0x0f) << 4 | p[1] >> 4));
         out_fieldf(o, "IP6_label", "0x%x", (unsigned)((p[1] & 0x0f) << 16 | p[2] << 8 | p[3]));
         payload = get16(p + 4);
@@ -182,29 +95,21 @@ static void print_ipv6(struct output *o, const struct hdr_walk *w) {
                 out_field(o, "IPV6_payloadLen", "<jumbo>");
         else
                 out_u32(o, "IPV6_payloadLen", payload);
-        next = p[6];
         out_u32(o, "IPTTL", p[7]);
         out_field(o, "srcIP6", fmt_ipv6(buf, sizeof(buf), p + 8));
         out_field(o, "dstIP6", fmt_ipv6(buf, sizeof(buf), p + 24));
-        p += IPV6_HDR_LEN;
-
-        while (is_ipv6_ext(next)) {
-                out_u32(o, "IP6HeaderExtension", next);
-                if (w->end - p < 2)
-                        return;
-                next = p[0];
-                size_t skip = 8u * (p[1] + 1u);
-                if ((size_t)(w->end - p) < skip)
-                        return;
-                p += skip;
-        }
-        out_u32(o, "IPProtocol", next);
-        print_layer4(o, w, p, next);
+        for (unsigned i = 0; i < w->n_ext; i++)
+                out_u32(o, "IP6HeaderExtension", w->ext[i]);
+        if (w->stop != HDR_STOP_L4)
+                return;
+        out_u32(o, "IPProtocol", w->protocol);
+        print_layer4(o, hdr + w->l4_offset, hdr + len, w->protocol);
 }
 
 void print_sampled_header(struct output *o, const struct sflow_flow_header *h) {
         static char hex[3 * SFLOW_MAX_DATAGRAM];
-        struct hdr_walk w = { .start = h->header, .end = h->header + h->header_len };
+        struct hdr_walk w = {0};
+        bool ip = false;
 
         out_field(o, "flowSampleType", "HEADER");
         out_u32(o, "headerProtocol", h->protocol);
@@ -212,17 +117,22 @@ void print_sampled_header(struct output *o, const struct sflow_flow_header *h) {
         out_u32(o, "strippedBytes", h->stripped);
         out_u32(o, "headerLen", h->header_len);
         if (out_prints_fields(o))
-                out_field(o, "headerBytes", fmt_hex(hex, sizeof(hex), h->header, h->header_len, '-', true));
+                out_field(o, "headerBytes",
+                          fmt_hex(hex, sizeof(hex), h->header, h->header_len, '-', true));
 
         switch (h->protocol) {
         case SFLOW_HEADER_ETHERNET:
-                walk_ethernet(o, &w);
+                hdr_walk(HDR_LINK_ETHERNET, h->header, h->header_len, &w);
+                print_ethernet(o, &w, h->header_len);
+                /* the reference decoder takes an IPv6 header on its version nibble alone */
+                ip = h->header_len >= IPV4_HDR_MIN &&
+                     (w.ethertype == 0x0800 ? w.ip : w.ethertype == 0x86dd && w.ip_version == 6);
                 break;
         case SFLOW_HEADER_IPV4:
-                w.ipv4 = true;
-                break;
         case SFLOW_HEADER_IPV6:
-                w.ipv6 = true;
+                hdr_walk(h->protocol == SFLOW_HEADER_IPV4 ? HDR_LINK_IPV4 : HDR_LINK_IPV6,
+                         h->header, h->header_len, &w);
+                ip = true;
                 break;
         case 2 ... 10:
         case 13 ... 17:
@@ -232,14 +142,18 @@ void print_sampled_header(struct output *o, const struct sflow_flow_header *h) {
                 out_note(o, "UNKNOWN headerProtocol=%u\n", h->protocol);
                 break;
         }
+        if (!ip)
+                return;
 
-        if (w.ipv4 || w.ipv6) {
-                /* size of the original IP packet including its header, printed signed */
-                int32_t ip_size = (int32_t)(h->frame_length - h->stripped - (uint32_t)w.ip_offset);
-                out_fieldf(o, "IPSize", "%d", ip_size);
-                if (w.ipv4)
-                        print_ipv4(o, &w);
-                else
-                        print_ipv6(o, &w);
-        }
+        /* size of the original IP packet including its header, printed signed */
+        int32_t ip_size = (int32_t)(h->frame_length - h->stripped - (uint32_t)w.l3_offset);
+        out_fieldf(o, "IPSize", "%d", ip_size);
+        if (w.stop == HDR_STOP_BAD_IP)
+                out_note(o, "header decode error: unexpected IP version: %d\n", w.ip_version);
+        if (!w.ip)
+                return;
+        if (w.ethertype == 0x0800)
+                print_ipv4(o, &w, h->header, h->header_len);
+        else
+                print_ipv6(o, &w, h->header, h->header_len);
 }

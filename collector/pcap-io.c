@@ -1,23 +1,18 @@
-/* pcap-io.c - capture-file input (Ethernet, Linux SLL/SLL2, raw IP, loopback) and pcap output. */
+/* pcap-io.c - capture-file input (Ethernet, Linux SLL/SLL2, raw IP, loopback) for sflowcat -r. */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pcap-io.h"
-
-#define SNAPLEN 65535
+#include "sflow/header-walk.h"
 
 struct pcap_in {
         pcap_t *pcap;
         int linktype;
         uint64_t packets;
-};
-
-struct pcap_out {
-        pcap_t *dead;
-        pcap_dumper_t *dumper;
 };
 
 static inline uint16_t get16(const uint8_t *p) {
@@ -66,77 +61,43 @@ void pcap_in_close(struct pcap_in *in) {
         free(in);
 }
 
-/* Offset of the IP header in a frame, or -1 when the frame does not carry IP. */
-static long ip_offset(int linktype, const uint8_t *p, size_t len) {
-        size_t off;
+/* Walk a captured frame to its IP and transport headers. False when it does not carry IP. */
+static bool walk_frame(int linktype, const uint8_t *p, size_t len, struct hdr_walk *w) {
+        size_t off = 0;
         uint16_t type;
 
         switch (linktype) {
         case DLT_EN10MB:
-                if (len < 14)
-                        return -1;
-                type = get16(p + 12);
-                off = 14;
-                while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
-                        if (len < off + 4)
-                                return -1;
-                        type = get16(p + off + 2);
-                        off += 4;
-                }
-                return type == 0x0800 || type == 0x86dd ? (long)off : -1;
-        case DLT_LINUX_SLL:
+                return hdr_walk(HDR_LINK_ETHERNET, p, len, w) == HDR_STOP_L4;
+        case DLT_LINUX_SLL: /* 16-byte cooked header, protocol last */
                 if (len < 16)
-                        return -1;
+                        return false;
                 type = get16(p + 14);
-                return type == 0x0800 || type == 0x86dd ? 16 : -1;
-        case DLT_LINUX_SLL2:
+                if (type != 0x0800 && type != 0x86dd)
+                        return false;
+                off = 16;
+                break;
+        case DLT_LINUX_SLL2: /* 20-byte cooked header, protocol first */
                 if (len < 20)
-                        return -1;
+                        return false;
                 type = get16(p);
-                return type == 0x0800 || type == 0x86dd ? 20 : -1;
+                if (type != 0x0800 && type != 0x86dd)
+                        return false;
+                off = 20;
+                break;
         case DLT_NULL:
         case DLT_LOOP:
                 /* 4-byte address family; its byte order varies, so look at the IP version */
-                return len >= 4 ? 4 : -1;
+                off = 4;
+                break;
         default: /* raw IP */
-                return 0;
+                break;
         }
-}
-
-/* Find the UDP header inside an IP packet. Returns its offset from ip, or -1. */
-static long udp_in_ip(const uint8_t *ip, size_t len, struct sflow_address *src) {
-        if (len < 1)
-                return -1;
-        if ((ip[0] >> 4) == 4) {
-                size_t hl = (ip[0] & 0x0f) * 4u;
-                if (len < 20 || hl < 20 || len < hl || ip[9] != 17)
-                        return -1;
-                if (get16(ip + 6) & 0x3fff)
-                        return -1; /* a fragment: not reassembled */
-                src->type = 1;
-                memcpy(src->addr, ip + 12, 4);
-                return (long)hl;
-        }
-        if ((ip[0] >> 4) == 6) {
-                size_t off = 40;
-                uint8_t next;
-
-                if (len < 40)
-                        return -1;
-                next = ip[6];
-                while (next == 0 || next == 43 || next == 60) {
-                        if (len < off + 2)
-                                return -1;
-                        next = ip[off];
-                        off += 8u * (ip[off + 1] + 1u);
-                }
-                if (next != 17 || len < off)
-                        return -1;
-                src->type = 2;
-                memcpy(src->addr, ip + 8, 16);
-                return (long)off;
-        }
-        return -1;
+        if (len < off || hdr_walk(HDR_LINK_IP, p + off, len - off, w) != HDR_STOP_L4)
+                return false;
+        w->l3_offset += off;
+        w->l4_offset += off;
+        return true;
 }
 
 int pcap_in_next(struct pcap_in *in, struct udp_datagram *ret) {
@@ -145,9 +106,9 @@ int pcap_in_next(struct pcap_in *in, struct udp_datagram *ret) {
 
         for (;;) {
                 int rc = pcap_next_ex(in->pcap, &h, &pkt);
-                long ipo, udpo;
-                size_t iplen, ulen;
-                const uint8_t *udp;
+                struct hdr_walk w;
+                size_t ulen;
+                const uint8_t *udp, *ip;
 
                 if (rc == PCAP_ERROR_BREAK)
                         return 0;
@@ -159,22 +120,27 @@ int pcap_in_next(struct pcap_in *in, struct udp_datagram *ret) {
                         continue;
                 in->packets++;
                 memset(ret, 0, sizeof(*ret));
-                ipo = ip_offset(in->linktype, pkt, h->caplen);
-                if (ipo < 0)
-                        continue;
-                iplen = h->caplen - (size_t)ipo;
-                udpo = udp_in_ip(pkt + ipo, iplen, &ret->src);
-                if (udpo < 0 || iplen < (size_t)udpo + 8)
-                        continue;
-                udp = pkt + ipo + udpo;
+                if (!walk_frame(in->linktype, pkt, h->caplen, &w) || w.protocol != 17 ||
+                    hdr_walk_fragment(&w) || h->caplen - w.l4_offset < 8)
+                        continue; /* not UDP, or a fragment: not reassembled */
+                udp = pkt + w.l4_offset;
                 ulen = get16(udp + 4);
                 if (ulen < 8)
                         continue;
-                if ((size_t)udpo + ulen > iplen) {
-                        fprintf(stderr, "sflowcat: capture packet %" PRIu64
+                if (ulen > h->caplen - w.l4_offset) {
+                        fprintf(stderr,
+                                "sflowcat: capture packet %" PRIu64
                                 ": incomplete UDP datagram (snaplen too short), skipped\n",
                                 in->packets);
                         continue;
+                }
+                ip = pkt + w.l3_offset;
+                if (w.ip_version == 4) {
+                        ret->src.type = 1;
+                        memcpy(ret->src.addr, ip + 12, 4);
+                } else {
+                        ret->src.type = 2;
+                        memcpy(ret->src.addr, ip + 8, 16);
                 }
                 ret->sport = get16(udp);
                 ret->dport = get16(udp + 2);
@@ -183,52 +149,4 @@ int pcap_in_next(struct pcap_in *in, struct udp_datagram *ret) {
                 ret->ts = h->ts;
                 return 1;
         }
-}
-
-int pcap_out_open(struct pcap_out **ret, FILE *f) {
-        struct pcap_out *out = calloc(1, sizeof(*out));
-
-        if (!out)
-                return -ENOMEM;
-        out->dead = pcap_open_dead(DLT_EN10MB, SNAPLEN);
-        if (!out->dead) {
-                free(out);
-                return -ENOMEM;
-        }
-        out->dumper = pcap_dump_fopen(out->dead, f);
-        if (!out->dumper) {
-                fprintf(stderr, "sflowcat: cannot write pcap: %s\n", pcap_geterr(out->dead));
-                pcap_close(out->dead);
-                free(out);
-                return -EIO;
-        }
-        if (pcap_dump_flush(out->dumper) < 0) {
-                pcap_out_close(out);
-                return -EIO;
-        }
-        *ret = out;
-        return 0;
-}
-
-int pcap_out_write(struct pcap_out *out, const struct sflow_flow_header *h, time_t when) {
-        struct pcap_pkthdr ph = {
-                .ts = { .tv_sec = when, .tv_usec = 0 },
-                .caplen = h->header_len < SNAPLEN ? h->header_len : SNAPLEN,
-                .len = h->frame_length,
-        };
-
-        if (ph.len < ph.caplen)
-                ph.len = ph.caplen;
-
-        pcap_dump((u_char *)out->dumper, &ph, h->header);
-        return pcap_dump_flush(out->dumper) < 0 ? -EIO : 0;
-}
-
-void pcap_out_close(struct pcap_out *out) {
-        if (!out)
-                return;
-        if (out->dumper)
-                pcap_dump_close(out->dumper); /* also closes the FILE */
-        pcap_close(out->dead);
-        free(out);
 }

@@ -1,4 +1,4 @@
-/* pcap-io.h - read UDP payloads from a capture file; write sampled headers as a pcap stream. */
+/* pcap-io.h - read UDP payloads from a capture file (sflowcat -r). */
 #pragma once
 
 #include <stdint.h>
@@ -8,7 +8,6 @@
 #include "sflow/sflow.h"
 
 struct pcap_in;
-struct pcap_out;
 
 /* One UDP datagram found in the capture. data points into the reader's buffer. */
 struct udp_datagram {
@@ -19,14 +18,10 @@ struct udp_datagram {
         struct timeval ts;
 };
 
-/* Open a capture file ("-" for stdin). Returns 0 or a negative errno; the error text goes to stderr. */
+/* Open a capture file ("-" for stdin). Returns 0 or a negative errno; the error text goes to
+ * stderr. */
 int pcap_in_open(struct pcap_in **ret, const char *path);
 /* Next UDP datagram: 1 and *ret filled, 0 at the end of the file, or a negative errno. Packets
  * that are not UDP over IPv4/IPv6 (or are fragments) are passed over. */
 int pcap_in_next(struct pcap_in *in, struct udp_datagram *ret);
 void pcap_in_close(struct pcap_in *in);
-
-/* A pcap stream (Ethernet link type) on f, flushed after every packet. */
-int pcap_out_open(struct pcap_out **ret, FILE *f);
-int pcap_out_write(struct pcap_out *out, const struct sflow_flow_header *h, time_t when);
-void pcap_out_close(struct pcap_out *out);

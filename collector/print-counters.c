@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "print.h"
+#include "sflow/layout.h"
 
 /* Host CPU records before December 2014 end after cpu_contexts (68 bytes). */
 #define HOST_CPU_V1_LEN 68
@@ -50,9 +51,10 @@ static void print_host_descr(struct output *o, const struct sflow_ctr_host_descr
 
         if (c->hostname.len > 0)
                 out_string(o, "hostname", &c->hostname);
-        out_fieldf(o, "UUID", "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                   u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-                   u[13], u[14], u[15]);
+        out_fieldf(o, "UUID",
+                   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+                   u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+                   u[14], u[15]);
         out_u32(o, "machine_type", c->machine_type);
         out_u32(o, "os_name", c->os_name);
         if (c->os_release.len > 0)
@@ -301,32 +303,69 @@ static void print_counter_record(struct printer *p, const struct sflow_record *r
                 return;
         }
         switch (r->tag) {
-        case SFLOW_CTR_GENERIC: print_generic(o, &r->u.generic); break;
-        case SFLOW_CTR_ETHERNET: print_ethernet(o, &r->u.ethernet); break;
+        case SFLOW_CTR_GENERIC:
+                print_generic(o, &r->u.generic);
+                break;
+        case SFLOW_CTR_ETHERNET:
+                print_ethernet(o, &r->u.ethernet);
+                break;
         case SFLOW_CTR_PORT_NAME:
                 if (r->u.port_name.name.len > 0)
                         out_string(o, "ifName", &r->u.port_name.name);
                 break;
-        case SFLOW_CTR_HOST_DESCR: print_host_descr(o, &r->u.host_descr); break;
-        case SFLOW_CTR_HOST_ADAPTERS: print_host_adapters(o, &r->u.host_adapters); break;
+        case SFLOW_CTR_HOST_DESCR:
+                print_host_descr(o, &r->u.host_descr);
+                break;
+        case SFLOW_CTR_HOST_ADAPTERS:
+                print_host_adapters(o, &r->u.host_adapters);
+                break;
         case SFLOW_CTR_HOST_PARENT:
                 out_u32(o, "parent_dsClass", r->u.host_parent.container_type);
                 out_u32(o, "parent_dsIndex", r->u.host_parent.container_index);
                 break;
-        case SFLOW_CTR_HOST_CPU: print_host_cpu(o, &r->u.host_cpu, r->length); break;
-        case SFLOW_CTR_HOST_MEMORY: print_host_memory(o, &r->u.host_memory); break;
-        case SFLOW_CTR_HOST_DISK_IO: print_host_disk_io(o, &r->u.host_disk_io); break;
-        case SFLOW_CTR_HOST_NET_IO: print_host_net_io(o, &r->u.host_net_io); break;
-        case SFLOW_CTR_MIB2_IP: print_mib2_ip(o, &r->u.mib2_ip); break;
-        case SFLOW_CTR_MIB2_ICMP: print_mib2_icmp(o, &r->u.mib2_icmp); break;
-        case SFLOW_CTR_MIB2_TCP: print_mib2_tcp(o, &r->u.mib2_tcp); break;
-        case SFLOW_CTR_MIB2_UDP: print_mib2_udp(o, &r->u.mib2_udp); break;
-        case SFLOW_CTR_VIRT_NODE: print_virt_node(o, &r->u.virt_node); break;
-        case SFLOW_CTR_VIRT_CPU: print_virt_cpu(o, &r->u.virt_cpu); break;
-        case SFLOW_CTR_VIRT_MEMORY: print_virt_memory(o, &r->u.virt_memory); break;
-        case SFLOW_CTR_VIRT_DISK_IO: print_virt_disk_io(o, &r->u.virt_disk_io); break;
-        case SFLOW_CTR_VIRT_NET_IO: print_virt_net_io(o, &r->u.virt_net_io); break;
-        default: print_unknown_record(p, r, "counters_sample_element"); break;
+        case SFLOW_CTR_HOST_CPU:
+                print_host_cpu(o, &r->u.host_cpu, r->length);
+                break;
+        case SFLOW_CTR_HOST_MEMORY:
+                print_host_memory(o, &r->u.host_memory);
+                break;
+        case SFLOW_CTR_HOST_DISK_IO:
+                print_host_disk_io(o, &r->u.host_disk_io);
+                break;
+        case SFLOW_CTR_HOST_NET_IO:
+                print_host_net_io(o, &r->u.host_net_io);
+                break;
+        case SFLOW_CTR_MIB2_IP:
+                print_mib2_ip(o, &r->u.mib2_ip);
+                break;
+        case SFLOW_CTR_MIB2_ICMP:
+                print_mib2_icmp(o, &r->u.mib2_icmp);
+                break;
+        case SFLOW_CTR_MIB2_TCP:
+                print_mib2_tcp(o, &r->u.mib2_tcp);
+                break;
+        case SFLOW_CTR_MIB2_UDP:
+                print_mib2_udp(o, &r->u.mib2_udp);
+                break;
+        case SFLOW_CTR_VIRT_NODE:
+                print_virt_node(o, &r->u.virt_node);
+                break;
+        case SFLOW_CTR_VIRT_CPU:
+                print_virt_cpu(o, &r->u.virt_cpu);
+                break;
+        case SFLOW_CTR_VIRT_MEMORY:
+                print_virt_memory(o, &r->u.virt_memory);
+                break;
+        case SFLOW_CTR_VIRT_DISK_IO:
+                print_virt_disk_io(o, &r->u.virt_disk_io);
+                break;
+        case SFLOW_CTR_VIRT_NET_IO:
+                print_virt_net_io(o, &r->u.virt_net_io);
+                break;
+        default:
+                if (!print_record_ext(o, SFLOW_KIND_COUNTERS, r))
+                        print_unknown_record(p, r, "counters_sample_element");
+                break;
         }
         out_object_end(o);
 }

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +61,9 @@ enum address_rank address_rank(int family, const uint8_t *a) {
 
 const char *address_rank_name(enum address_rank r) {
         static const char *const names[] = {
-                [RANK_GLOBAL4] = "global IPv4",   [RANK_PRIVATE4] = "private IPv4",
-                [RANK_GLOBAL6] = "global IPv6",   [RANK_ULA6] = "unique-local IPv6",
-                [RANK_LINKLOCAL] = "link-local",  [RANK_LOOPBACK] = "loopback",
+                [RANK_GLOBAL4] = "global IPv4",  [RANK_PRIVATE4] = "private IPv4",
+                [RANK_GLOBAL6] = "global IPv6",  [RANK_ULA6] = "unique-local IPv6",
+                [RANK_LINKLOCAL] = "link-local", [RANK_LOOPBACK] = "loopback",
                 [RANK_UNUSABLE] = "unusable",
         };
         return r <= RANK_UNUSABLE ? names[r] : "?";
@@ -140,11 +139,10 @@ int address_select(const struct address_candidate *c, size_t n, const char *agen
         inet_ntop(best->family, best->addr, text, sizeof text);
         const char *rank = address_rank_name(address_rank(best->family, best->addr));
         if (agent_dev)
-                snprintf(reason, reason_len, "best %s address of agent device %s", rank,
-                         agent_dev);
+                snprintf(reason, reason_len, "best %s address of agent device %s", rank, agent_dev);
         else if (best_rule < (long)n_cidrs)
-                snprintf(reason, reason_len, "%s address of %s matching agent.cidr rule %ld",
-                         rank, best->ifname, best_rule + 1);
+                snprintf(reason, reason_len, "%s address of %s matching agent.cidr rule %ld", rank,
+                         best->ifname, best_rule + 1);
         else
                 snprintf(reason, reason_len, "%s address of %s (%s%s)", rank, best->ifname,
                          "ranking: global IPv4 > private IPv4 > global IPv6 > ULA > link-local"
@@ -190,54 +188,59 @@ int address_candidates(struct address_candidate **ret) {
         return (int)n;
 }
 
-static int parse_agent_ip(const char *s, struct sflow_address *ret) {
-        memset(ret, 0, sizeof *ret);
-        if (inet_pton(AF_INET, s, ret->addr) == 1) {
-                ret->type = 1;
-                return 0;
-        }
-        if (inet_pton(AF_INET6, s, ret->addr) == 1) {
-                ret->type = 2;
-                return 0;
-        }
-        /* A name: resolved once, at start-up and at each reload. */
-        struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res;
-        int r = getaddrinfo(s, NULL, &hints, &res);
-        if (r != 0)
-                return -EADDRNOTAVAIL;
-        if (res->ai_family == AF_INET) {
-                ret->type = 1;
-                memcpy(ret->addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-        } else {
-                ret->type = 2;
-                memcpy(ret->addr, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
-        }
-        freeaddrinfo(res);
+int address_parse(const char *s, struct sflow_address *ret) {
+        struct sflow_address a = {0};
+        if (inet_pton(AF_INET, s, a.addr) == 1)
+                a.type = 1;
+        else if (inet_pton(AF_INET6, s, a.addr) == 1)
+                a.type = 2;
+        else
+                return -EINVAL;
+        *ret = a;
         return 0;
 }
 
-int address_choose(const struct hsp_config *config, struct sflow_address *ret, char *reason,
-                   size_t reason_len) {
-        if (config->agent_ip) {
-                int r = parse_agent_ip(config->agent_ip, ret);
-                if (r < 0) {
-                        snprintf(reason, reason_len, "agentIP %s does not resolve",
-                                 config->agent_ip);
-                        return r;
-                }
+int address_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct sflow_address *ret) {
+        struct sflow_address a = {0};
+        if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+                a.type = 1;
+                memcpy(a.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        } else if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+                a.type = 2;
+                memcpy(a.addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        } else
+                return -EAFNOSUPPORT;
+        *ret = a;
+        return 0;
+}
+
+int address_choose(const struct hsp_config *config, const struct sflow_address *agent_ip_answer,
+                   struct sflow_address *ret, char *reason, size_t reason_len) {
+        char text[INET6_ADDRSTRLEN], why[200];
+        if (config->agent_ip && address_parse(config->agent_ip, ret) == 0) {
                 snprintf(reason, reason_len, "agentIP=%s in the configuration", config->agent_ip);
                 return 0;
         }
-        struct address_candidate *c = NULL;
-        int n = address_candidates(&c);
-        if (n < 0) {
-                snprintf(reason, reason_len, "cannot list interface addresses: %s",
-                         strerror(-n));
-                return n;
+        if (config->agent_ip && agent_ip_answer) {
+                *ret = *agent_ip_answer;
+                snprintf(reason, reason_len, "agentIP=%s in the configuration (resolves to %s)",
+                         config->agent_ip, address_format(agent_ip_answer, text, sizeof text));
+                return 0;
         }
-        int r = address_select(c, (size_t)n, config->agent_dev, config->agent_cidrs,
-                               config->n_agent_cidrs, ret, reason, reason_len);
-        free(c);
+        struct address_candidate *c = NULL;
+        int r = address_candidates(&c);
+        if (r < 0)
+                snprintf(why, sizeof why, "cannot list interface addresses: %s", strerror(-r));
+        else {
+                r = address_select(c, (size_t)r, config->agent_dev, config->agent_cidrs,
+                                   config->n_agent_cidrs, ret, why, sizeof why);
+                free(c);
+        }
+        if (config->agent_ip) /* a name not resolved yet: chosen as if it were not there */
+                snprintf(reason, reason_len, "agentIP %s not resolved yet; until it is: %s",
+                         config->agent_ip, why);
+        else
+                snprintf(reason, reason_len, "%s", why);
         return r;
 }
 

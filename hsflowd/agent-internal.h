@@ -10,6 +10,7 @@
 struct agent_options {
         const char *uuid;       /* -u */
         const char *machine_id; /* -m */
+        const char *auto_path;  /* -o: hsflowd.auto, NULL or "": none */
 };
 
 /* Create the agent for a parsed configuration (ownership of config passes to the agent). */
@@ -45,5 +46,7 @@ int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s,
                  struct hsp_mod *const *enrichers, size_t n);
 void flows_free(struct flows *f); /* sends what is still held */
 struct flows *agent_flows(const struct hsp_agent *a);
+/* The datagram exporter (main.c follows its first datagram for readiness). */
+struct exporter *agent_exporter(const struct hsp_agent *a);
 /* Number and send a flow sample now (the end of the pipeline). */
 int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s);

@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/capability.h>
 
+#include "address-lookup.h"
 #include "address.h"
+#include "autofile.h"
+#include "dnssd.h"
 #include "privileges.h"
 #include "log.h"
 #include "uuid.h"
@@ -31,6 +35,9 @@ struct hsp_source {
         void *userdata;
         sd_event_source *timer;
         struct seq_entry *seq;
+        bool flush_next;   /* poll_now: the sample of a start leaves at once */
+        uint32_t polling;  /* seconds, or HSP_POLLING_GLOBAL */
+        uint32_t sampling; /* 1-in-N of its flow samples, 0: none (hsflowd.auto) */
         struct hsp_source *prev, *next;
 };
 
@@ -43,7 +50,9 @@ struct mod_slot {
 
 struct hsp_agent {
         sd_event *loop;
-        struct hsp_config *config;
+        struct hsp_config *config;      /* in force */
+        struct hsp_config *file_config; /* with dns-sd: the file's, config is it plus DNS */
+        struct dnssd *dnssd;
         struct exporter *exporter;
         struct links *links;
         struct flows *flows;
@@ -54,13 +63,22 @@ struct hsp_agent {
         struct hsp_source *sources;
         struct seq_entry *seq[SEQ_BUCKETS];
         bool reloading;
-        uint64_t caps_held;         /* all ones until root is dropped */
+        uint64_t caps_held; /* all ones until root is dropped */
+        uint64_t caps_rare; /* held but raised only when used (hsflowd.auto) */
         uint8_t uuid[16];
         struct sflow_address address;
         char address_reason[256];
         sd_event_source *address_timer;
+        struct address_lookup *agent_ip; /* agentIP=<name> */
         struct sflow_sample scratch; /* the counter sample being filled: no allocation per poll */
+        char *auto_path;             /* hsflowd.auto, NULL: none */
+        sd_event_source *auto_timer;
+        char *auto_last; /* what was written, without the revision lines */
+        unsigned auto_rev;
+        bool sources_ready; /* agent_start() ran: the file may be written */
 };
+
+static void auto_changed(struct hsp_agent *a);
 
 /* ---- sequence numbers ---- */
 
@@ -94,13 +112,17 @@ static void seq_purge(struct hsp_agent *a, bool all) {
 
 /* ---- polling ---- */
 
-static uint64_t interval_usec(const struct hsp_agent *a) {
-        return (uint64_t)a->config->polling * 1000000ULL;
+static uint32_t source_polling(const struct hsp_source *s) {
+        return s->polling == HSP_POLLING_GLOBAL ? s->agent->config->polling : s->polling;
+}
+
+static uint64_t interval_usec(const struct hsp_source *s) {
+        return (uint64_t)source_polling(s) * 1000000ULL;
 }
 
 /* Sources are spread over the interval by a hash of their id, so they do not fire together. */
 static uint64_t next_poll(const struct hsp_source *s, uint64_t now) {
-        uint64_t iv = interval_usec(s->agent);
+        uint64_t iv = interval_usec(s);
         uint64_t id = (uint64_t)s->ds_class << 32 | s->ds_index;
         uint64_t phase = ((id + 1) * 0x9e3779b97f4a7c15ULL >> 11) % iv;
         return (now / iv) * iv + phase + (now % iv >= phase ? iv : 0);
@@ -127,13 +149,18 @@ static int on_poll_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         /* Re-arm first: poll() may remove the source. */
         sd_event_source_set_time(es, next_poll(s, now));
         sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+        struct hsp_agent *a = s->agent;
+        bool flush = s->flush_next;
+        s->flush_next = false;
         poll_source(s);
+        if (flush)
+                exporter_flush(a->exporter);
         return 0;
 }
 
 static void schedule_source(struct hsp_source *s, bool now_too) {
         struct hsp_agent *a = s->agent;
-        if (a->config->polling == 0) {
+        if (source_polling(s) == 0) {
                 sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
                 return;
         }
@@ -154,6 +181,7 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
         s->ds_class = ds_class;
         s->ds_index = ds_index;
         s->userdata = userdata;
+        s->polling = HSP_POLLING_GLOBAL;
         s->seq = seq_get(a, ds_class, ds_index);
         int r = sd_event_add_time(a->loop, &s->timer, CLOCK_MONOTONIC, 0, 100000, on_poll_timer, s);
         if (r < 0 || !s->seq) {
@@ -169,6 +197,7 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
                 a->sources->prev = s;
         a->sources = s;
         log_debug("Data source %u:%u added by %s", ds_class, ds_index, m->module->name);
+        auto_changed(a);
         *ret = s;
         return 0;
 }
@@ -177,8 +206,10 @@ void hsp_source_remove(struct hsp_source *s, bool final_poll) {
         if (!s)
                 return;
         struct hsp_agent *a = s->agent;
-        if (final_poll && a->config->polling)
+        if (final_poll && source_polling(s)) {
                 poll_source(s);
+                exporter_flush(a->exporter); /* an end is news: do not wait for a full datagram */
+        }
         sd_event_source_disable_unref(s->timer);
         if (s->prev)
                 s->prev->next = s->next;
@@ -192,10 +223,34 @@ void hsp_source_remove(struct hsp_source *s, bool final_poll) {
                 seq_purge(a, false);
         log_debug("Data source %u:%u removed", s->ds_class, s->ds_index);
         free(s);
+        auto_changed(a);
 }
 
 void hsp_source_poll_now(struct hsp_source *s) {
+        s->flush_next = true;
         schedule_source(s, true);
+}
+
+bool hsp_source_exists(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index) {
+        for (const struct hsp_source *s = m->agent->sources; s; s = s->next)
+                if (s->ds_class == ds_class && s->ds_index == ds_index)
+                        return true;
+        return false;
+}
+
+void hsp_source_set_polling(struct hsp_source *s, uint32_t seconds) {
+        if (s->polling == seconds)
+                return;
+        s->polling = seconds;
+        schedule_source(s, false);
+        auto_changed(s->agent);
+}
+
+void hsp_source_set_sampling(struct hsp_source *s, uint32_t rate) {
+        if (s->sampling == rate)
+                return;
+        s->sampling = rate;
+        auto_changed(s->agent);
 }
 
 void *hsp_source_userdata(const struct hsp_source *s) {
@@ -210,6 +265,9 @@ uint32_t hsp_source_index(const struct hsp_source *s) {
 
 int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s) {
         struct hsp_agent *a = m->agent;
+        bool rt = s->tag == SFLOW_SAMPLE_RTMETRIC || s->tag == SFLOW_SAMPLE_RTFLOW;
+        if (rt) /* no data source, no sequence number, nothing to enrich */
+                return exporter_add(a->exporter, s);
         if (a->n_enrichers == 0 || !a->flows)
                 return agent_send_flow(a, s);
         return flows_submit(a->flows, m, s, a->enrichers, a->n_enrichers);
@@ -227,6 +285,10 @@ struct links *agent_links(const struct hsp_agent *a) {
 
 struct flows *agent_flows(const struct hsp_agent *a) {
         return a->flows;
+}
+
+struct exporter *agent_exporter(const struct hsp_agent *a) {
+        return a->exporter;
 }
 
 bool hsp_virtual_nodes(struct hsp_mod *m, uint32_t *ret) {
@@ -250,34 +312,51 @@ const uint8_t *hsp_agent_uuid(const struct hsp_agent *a) {
 
 static void arm_address_timer(struct hsp_agent *a, uint64_t after);
 
-static void choose_address(struct hsp_agent *a) {
+/* Choose the agent address now, without blocking: agentIP=<name> is looked up (again, when
+ * look_up) in the background and its last answer used; until the first one the address is
+ * chosen as without agentIP, and on_agent_ip_resolved() chooses again. */
+static void choose_address(struct hsp_agent *a, bool look_up) {
         struct sflow_address addr;
         char reason[256], text[64];
-        int r = address_choose(a->config, &addr, reason, sizeof reason);
+        if (look_up) {
+                const char *ip = a->config->agent_ip;
+                address_lookup_start(a->agent_ip, ip && address_parse(ip, &addr) < 0 ? ip : NULL);
+        }
+        int r = address_choose(a->config, address_lookup_result(a->agent_ip), &addr, reason,
+                               sizeof reason);
         if (r < 0) {
                 if (strcmp(reason, a->address_reason) != 0)
-                        log_warning("No agent address yet: %s; checking again every %llus",
-                                    reason, (unsigned long long)(ADDRESS_RETRY_USEC / 1000000));
+                        log_warning("No agent address yet: %s; checking again every %llus", reason,
+                                    (unsigned long long)(ADDRESS_RETRY_USEC / 1000000));
                 snprintf(a->address_reason, sizeof a->address_reason, "%s", reason);
                 arm_address_timer(a, ADDRESS_RETRY_USEC);
                 return;
         }
-        if (memcmp(&addr, &a->address, sizeof addr) != 0 ||
-            strcmp(reason, a->address_reason) != 0)
+        if (memcmp(&addr, &a->address, sizeof addr) != 0 || strcmp(reason, a->address_reason) != 0)
                 log_info("Agent address %s: %s", address_format(&addr, text, sizeof text), reason);
         a->address = addr;
         snprintf(a->address_reason, sizeof a->address_reason, "%s", reason);
-        uint64_t refresh = (uint64_t)(a->config->refresh_adaptors ? a->config->refresh_adaptors : 180);
+        uint64_t refresh =
+                (uint64_t)(a->config->refresh_adaptors ? a->config->refresh_adaptors : 180);
         arm_address_timer(a, refresh * 1000000ULL);
 }
 
-static int on_address_timer(sd_event_source *es, uint64_t usec, void *userdata) {
-        struct hsp_agent *a = userdata;
+static void address_refresh(struct hsp_agent *a, bool look_up) {
         struct sflow_address before = a->address;
-        choose_address(a);
-        if (memcmp(&before, &a->address, sizeof before) != 0)
+        choose_address(a, look_up);
+        if (memcmp(&before, &a->address, sizeof before) != 0) {
                 exporter_configure(a->exporter, a->config, &a->address);
+                auto_changed(a);
+        }
+}
+
+static int on_address_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        address_refresh(userdata, true);
         return 0;
+}
+
+static void on_agent_ip_resolved(void *userdata) {
+        address_refresh(userdata, false);
 }
 
 static void arm_address_timer(struct hsp_agent *a, uint64_t after) {
@@ -326,7 +405,8 @@ static void module_stop(struct mod_slot *slot) {
 static int module_start(struct mod_slot *slot) {
         uint64_t missing = slot->m.module->capabilities & ~slot->m.agent->caps_held;
         if (missing)
-                return log_error_errno(-EPERM, "Module %s needs capabilities 0x%llx that hsflowd "
+                return log_error_errno(-EPERM,
+                                       "Module %s needs capabilities 0x%llx that hsflowd "
                                        "gave up at start (it runs as nobody): restart hsflowd "
                                        "to enable it, or run it with -P",
                                        slot->m.module->name, (unsigned long long)missing);
@@ -342,11 +422,16 @@ static int module_start(struct mod_slot *slot) {
         return 0;
 }
 
+static void caps_lower(struct hsp_agent *a);
+
 static void modules_apply(struct hsp_agent *a) {
+        if (a->caps_rare) /* modules start with everything held */
+                privileges_effective(a->caps_held);
         for (size_t i = 0; i < a->n_mods; i++) {
                 struct mod_slot *slot = &a->mods[i];
                 const struct hsp_block *b = module_blocks(a->config, slot->m.module);
-                bool wanted = slot->m.module->always || b;
+                bool wanted = slot->m.module->always || b ||
+                              (slot->m.module->implied && slot->m.module->implied(a->config));
                 slot->m.config = a->config;
                 slot->m.blocks = b;
                 if (slot->running && !wanted) {
@@ -355,8 +440,9 @@ static void modules_apply(struct hsp_agent *a) {
                 } else if (slot->running && slot->m.module->reconfigure) {
                         int r = slot->m.module->reconfigure(&slot->m);
                         if (r < 0) {
-                                log_error_errno(r, "Module %s: reconfiguration failed (%m); restarting it",
-                                                slot->m.module->name);
+                                log_error_errno(
+                                        r, "Module %s: reconfiguration failed (%m); restarting it",
+                                        slot->m.module->name);
                                 module_stop(slot);
                                 module_start(slot);
                         }
@@ -366,6 +452,7 @@ static void modules_apply(struct hsp_agent *a) {
                 } else if (wanted)
                         module_start(slot);
         }
+        caps_lower(a);
 }
 
 /* ---- life cycle ---- */
@@ -378,6 +465,10 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         a->loop = sd_event_ref(loop);
         a->config = config;
         a->caps_held = UINT64_MAX;
+        if (opt->auto_path && *opt->auto_path && !(a->auto_path = strdup(opt->auto_path))) {
+                free(a);
+                return -ENOMEM;
+        }
         const char *src = NULL;
         int r = uuid_choose(opt->uuid, config->uuid, "/sys/class/dmi/id/product_uuid",
                             opt->machine_id, "/etc/machine-id", a->uuid, &src);
@@ -394,6 +485,8 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         a->enrichers = calloc(a->n_mods ? a->n_mods : 1, sizeof *a->enrichers);
         r = a->mods && a->enrichers ? exporter_new(loop, &a->exporter) : -ENOMEM;
         if (r >= 0)
+                r = address_lookup_new(loop, on_agent_ip_resolved, a, &a->agent_ip);
+        if (r >= 0)
                 r = flows_new(a, loop, &a->flows);
         if (r < 0) {
                 a->config = NULL;
@@ -409,24 +502,12 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         return 0;
 }
 
-int agent_start(struct hsp_agent *a) {
-        /* Without rtnetlink modules that need interfaces say so; the others still work. */
-        int r = links_new(a->loop, &a->links);
-        if (r < 0)
-                log_error_errno(r, "Interfaces cannot be followed: %m");
-        choose_address(a);
-        r = exporter_configure(a->exporter, a->config, &a->address);
-        if (r < 0)
-                return log_error_errno(r, "Cannot set up the collectors: %m");
-        modules_apply(a);
-        return 0;
-}
-
-int agent_reload(struct hsp_agent *a, struct hsp_config *config) {
+/* Apply a configuration (owned from here on); the old one is freed. */
+static int apply_config(struct hsp_agent *a, struct hsp_config *config) {
         struct hsp_config *old = a->config;
         bool polling_changed = old->polling != config->polling;
         a->config = config;
-        choose_address(a);
+        choose_address(a, true);
         int r = exporter_configure(a->exporter, config, &a->address);
         if (r < 0)
                 log_error_errno(r, "Cannot set up the collectors: %m");
@@ -438,7 +519,62 @@ int agent_reload(struct hsp_agent *a, struct hsp_config *config) {
                 for (struct hsp_source *s = a->sources; s; s = s->next)
                         schedule_source(s, false);
         hsp_config_free(old);
+        auto_changed(a);
         return 0;
+}
+
+/* DNS-SD has news: its settings over the file's, applied as a reload is. */
+static void on_dnssd_changed(void *userdata) {
+        struct hsp_agent *a = userdata;
+        struct hsp_config *c = dnssd_apply(a->dnssd, a->file_config);
+        if (!c) {
+                log_error("DNS-SD: out of memory: the settings from DNS are not applied");
+                return;
+        }
+        apply_config(a, c);
+}
+
+/* A configuration from the file: with dns-sd it is kept as the base of what DNS says and the
+ * configuration to apply is a copy; without, it is applied as it is. */
+static struct hsp_config *take_file_config(struct hsp_agent *a, struct hsp_config *config) {
+        if (config->dns_sd && !a->dnssd && dnssd_new(a->loop, on_dnssd_changed, a, &a->dnssd) < 0)
+                a->dnssd = NULL;
+        struct hsp_config *eff = config->dns_sd && a->dnssd ? dnssd_apply(a->dnssd, config) : NULL;
+        if (!eff) {
+                dnssd_free(a->dnssd);
+                a->dnssd = NULL;
+                hsp_config_free(a->file_config);
+                a->file_config = NULL;
+                return config;
+        }
+        hsp_config_free(a->file_config);
+        a->file_config = config;
+        return eff;
+}
+
+int agent_start(struct hsp_agent *a) {
+        /* Without rtnetlink modules that need interfaces say so; the others still work. */
+        int r = links_new(a->loop, &a->links);
+        if (r < 0)
+                log_error_errno(r, "Interfaces cannot be followed: %m");
+        a->config = take_file_config(a, a->config);
+        a->sources_ready = true;
+        choose_address(a, true);
+        r = exporter_configure(a->exporter, a->config, &a->address);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the collectors: %m");
+        modules_apply(a);
+        if (a->dnssd)
+                dnssd_configure(a->dnssd, a->file_config->dns_sd_domain);
+        auto_changed(a);
+        return 0;
+}
+
+int agent_reload(struct hsp_agent *a, struct hsp_config *config) {
+        int r = apply_config(a, take_file_config(a, config));
+        if (a->dnssd)
+                dnssd_configure(a->dnssd, a->file_config->dns_sd_domain);
+        return r;
 }
 
 void agent_free(struct hsp_agent *a) {
@@ -451,19 +587,29 @@ void agent_free(struct hsp_agent *a) {
         links_free(a->links);
         a->links = NULL;
         while (a->sources) {
-                log_warning("Module %s left data source %u:%u behind", a->sources->mod->module->name,
-                            a->sources->ds_class, a->sources->ds_index);
+                log_warning("Module %s left data source %u:%u behind",
+                            a->sources->mod->module->name, a->sources->ds_class,
+                            a->sources->ds_index);
                 hsp_source_remove(a->sources, false);
         }
         if (a->exporter) {
                 exporter_flush(a->exporter);
                 const struct exporter_stats *st = exporter_stats(a->exporter);
-                log_info("Exiting: %llu datagrams, %llu samples sent, %llu dropped",
+                log_info("Exiting: %llu datagrams, %llu samples sent, %llu dropped, %llu "
+                         "datagrams lost",
                          (unsigned long long)st->datagrams, (unsigned long long)st->samples,
-                         (unsigned long long)st->dropped_samples);
+                         (unsigned long long)st->dropped_samples,
+                         (unsigned long long)st->send_errors);
+                exporter_log_collectors(a->exporter);
         }
         exporter_free(a->exporter);
+        dnssd_free(a->dnssd);
+        hsp_config_free(a->file_config);
+        sd_event_source_disable_unref(a->auto_timer);
+        free(a->auto_path);
+        free(a->auto_last);
         sd_event_source_disable_unref(a->address_timer);
+        address_lookup_free(a->agent_ip);
         seq_purge(a, true);
         free(a->mods);
         free(a->enrichers);
@@ -480,10 +626,155 @@ uint64_t agent_capabilities(const struct hsp_agent *a) {
         for (size_t i = 0; i < a->n_mods; i++)
                 if (a->mods[i].running)
                         keep |= a->mods[i].m.module->capabilities;
+        /* hsflowd.auto is replaced by a rename in its directory (/etc: root's), by the user
+         * the agent runs as */
+        if (a->auto_path && !autofile_writable_by(a->auto_path, privileges_user("nobody")))
+                keep |= HSP_CAP(CAP_DAC_OVERRIDE);
         return keep;
+}
+
+/* CAP_DAC_OVERRIDE held for hsflowd.auto alone is effective only while the file is written. */
+static void caps_lower(struct hsp_agent *a) {
+        uint64_t dac = HSP_CAP(CAP_DAC_OVERRIDE), used = 0;
+        if (a->caps_held == UINT64_MAX || !(a->caps_held & dac))
+                return;
+        for (size_t i = 0; i < a->n_mods; i++)
+                if (a->mods[i].running)
+                        used |= a->mods[i].m.module->capabilities;
+        a->caps_rare = used & dac ? 0 : dac;
+        int r = privileges_effective(a->caps_held & ~a->caps_rare);
+        if (r < 0)
+                log_warning_errno(r, "Cannot lower capabilities: %m");
 }
 
 void agent_capabilities_held(struct hsp_agent *a, uint64_t held) {
         a->caps_held = held;
+        caps_lower(a);
 }
 
+/* ---- hsflowd.auto ---- */
+
+static int cmp_source(const void *x, const void *y) {
+        const struct hsp_source *a = *(const struct hsp_source *const *)x;
+        const struct hsp_source *b = *(const struct hsp_source *const *)y;
+        uint64_t ia = (uint64_t)a->ds_class << 32 | a->ds_index;
+        uint64_t ib = (uint64_t)b->ds_class << 32 | b->ds_index;
+        return ia < ib ? -1 : ia > ib;
+}
+
+/* The settings in force, in the reference's key=value lines plus ours (README.md). */
+static char *auto_text(struct hsp_agent *a) {
+        const struct hsp_config *c = a->config;
+        char *text = NULL, buf[64], host[256] = "";
+        size_t len = 0, n = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (!f)
+                return NULL;
+        gethostname(host, sizeof host - 1);
+        fprintf(f, "hostname=%s\nsampling=%u\nheader=%u\ndatagram=%u\npolling=%u\n", host,
+                c->sampling, c->header_bytes, c->datagram_bytes, c->polling);
+        for (size_t i = 0; i < c->n_sampling_dotted; i++)
+                fprintf(f, "sampling.%s=%u\n", c->sampling_dotted[i].suffix,
+                        c->sampling_dotted[i].value);
+        for (size_t i = 0; i < c->n_polling_dotted; i++)
+                fprintf(f, "polling.%s=%u\n", c->polling_dotted[i].suffix,
+                        c->polling_dotted[i].value);
+        if (a->address.type)
+                fprintf(f, "agentIP=%s\n", address_format(&a->address, buf, sizeof buf));
+        if (c->agent_dev)
+                fprintf(f, "agent=%s\n", c->agent_dev);
+        uuid_format(a->uuid, buf);
+        fprintf(f, "uuid=%s\nsubAgentId=%u\nds_index=1\n", buf, c->sub_agent_id);
+        for (size_t i = 0; i < c->n_collectors; i++)
+                fprintf(f, "collector=%s %u\n", c->collectors[i].ip, c->collectors[i].udpport);
+        for (size_t i = 0; i < a->n_mods; i++)
+                if (a->mods[i].running)
+                        fprintf(f, "module=%s\n", a->mods[i].m.module->name);
+        for (struct hsp_source *s = a->sources; s; s = s->next)
+                n++;
+        struct hsp_source **v = calloc(n ? n : 1, sizeof *v);
+        n = 0;
+        for (struct hsp_source *s = a->sources; v && s; s = s->next)
+                v[n++] = s;
+        if (v)
+                qsort(v, n, sizeof *v, cmp_source);
+        for (size_t i = 0; v && i < n; i++) {
+                fprintf(f, "datasource=%u:%u %s polling=%u", v[i]->ds_class, v[i]->ds_index,
+                        v[i]->mod->module->name, source_polling(v[i]));
+                if (v[i]->sampling)
+                        fprintf(f, " sampling=%u", v[i]->sampling);
+                fputc('\n', f);
+        }
+        free(v);
+        if (fclose(f) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
+static int on_auto_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct hsp_agent *a = userdata;
+        char *body = auto_text(a);
+        if (!body || (a->auto_last && strcmp(body, a->auto_last) == 0)) {
+                free(body);
+                return 0;
+        }
+        a->auto_rev++;
+        char *text = NULL;
+        if (asprintf(&text,
+                     "# WARNING: Do not edit this file. It is generated automatically by "
+                     "hsflowd.\nrev_start=%u\n%srev_end=%u\n",
+                     a->auto_rev, body, a->auto_rev) < 0)
+                text = NULL;
+        if (a->caps_rare)
+                privileges_effective(a->caps_held);
+        int r = text ? autofile_write(a->auto_path, text) : -ENOMEM;
+        if (a->caps_rare)
+                privileges_effective(a->caps_held & ~a->caps_rare);
+        if (r < 0)
+                log_error_errno(r, "Cannot write %s: %m", a->auto_path);
+        else
+                log_debug("Wrote %s (revision %u)", a->auto_path, a->auto_rev);
+        free(text);
+        free(a->auto_last);
+        a->auto_last = r < 0 ? NULL : body;
+        if (r < 0)
+                free(body);
+        return 0;
+}
+
+/* Something the file shows changed: written once things settle (changes come in bursts). */
+static void auto_changed(struct hsp_agent *a) {
+        if (!a->auto_path || !a->sources_ready)
+                return;
+        uint64_t now;
+        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
+        if (!a->auto_timer) {
+                if (sd_event_add_time(a->loop, &a->auto_timer, CLOCK_MONOTONIC, now + 100000, 10000,
+                                      on_auto_timer, a) < 0)
+                        log_error("Cannot arm the timer of %s", a->auto_path);
+                return;
+        }
+        if (sd_event_source_get_enabled(a->auto_timer, NULL) == 0) {
+                sd_event_source_set_time(a->auto_timer, now + 100000);
+                sd_event_source_set_enabled(a->auto_timer, SD_EVENT_ONESHOT);
+        }
+}
+
+static bool source_used(const struct hsp_agent *a, uint32_t ds_class, uint32_t ds_index) {
+        for (const struct hsp_source *s = a->sources; s; s = s->next)
+                if (s->ds_class == ds_class && s->ds_index == ds_index)
+                        return true;
+        return false;
+}
+
+int hsp_source_add_hashed(struct hsp_mod *m, uint32_t ds_class, const char *key, void *userdata,
+                          struct hsp_source **ret) {
+        for (unsigned probe = 0; probe < HSP_DS_HASH_RANGE; probe++) {
+                uint32_t idx = hsp_ds_index_hash(key, probe);
+                if (!source_used(m->agent, ds_class, idx))
+                        return hsp_source_add(m, ds_class, idx, userdata, ret);
+        }
+        return log_error_errno(-ENOSPC, "No free data source index for %s: %m", key);
+}

@@ -13,17 +13,29 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
 /* Stop polling and free the source. With final_poll, m->module->poll is called one last time
  * first and that sample is sent (e.g. with virt_cpu state shutdown). */
 void hsp_source_remove(struct hsp_source *s, bool final_poll);
-/* Poll at the next loop iteration (a new interface, a started container). */
+/* Poll at the next loop iteration (a new interface, a started container); that sample is sent
+ * at once rather than when its datagram fills, as is a final sample. */
 void hsp_source_poll_now(struct hsp_source *s);
+/* Is class:index a data source of any module now? (virtual nodes pick free indexes) */
+bool hsp_source_exists(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index);
+/* A polling interval of its own for this source (seconds, 0 = not polled), or back to the
+ * global one with HSP_POLLING_GLOBAL (the default). */
+#define HSP_POLLING_GLOBAL UINT32_MAX
+void hsp_source_set_polling(struct hsp_source *s, uint32_t seconds);
+/* The 1-in-N sampling of the source's flow samples, shown in hsflowd.auto (0: none). */
+void hsp_source_set_sampling(struct hsp_source *s, uint32_t rate);
 void *hsp_source_userdata(const struct hsp_source *s);
 uint32_t hsp_source_class(const struct hsp_source *s);
 uint32_t hsp_source_index(const struct hsp_source *s);
 
-/* Send a flow sample (tag SFLOW_SAMPLE_FLOW_EXPANDED) or discard (SFLOW_SAMPLE_DISCARDS) whose
+/* rtmetric and rtflow samples (SFLOW_SAMPLE_RTMETRIC/_RTFLOW) go straight to the datagram.
+ * Send a flow sample (tag SFLOW_SAMPLE_FLOW_EXPANDED) or discard (SFLOW_SAMPLE_DISCARDS) whose
  * ds_class/ds_index and records the module filled; the core sets the sequence number when the
  * sample is encoded. Before that, every running module with an enrich() callback sees it (see
- * below). s and the buffers its records point to (the sampled header) need only live for the
- * duration of the call: a sample that an enricher holds is copied. Returns 0, or negative
+ * below). s and the buffers its records point to (sampled header, strings, opaque data, raw
+ * bytes of unknown records) need only live for the duration of the call: a sample that an
+ * enricher holds is copied with all those bytes (a record that would not fit in the largest
+ * datagram is left out of the copy). Returns 0, or negative
  * errno when it was dropped (too large for a datagram). */
 int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s);
 
@@ -65,3 +77,9 @@ bool hsp_virtual_nodes(struct hsp_mod *m, uint32_t *ret);
 
 /* The agent's 16-byte UUID (from -u, the config, DMI, or a hash of the machine-id). */
 const uint8_t *hsp_agent_uuid(const struct hsp_agent *a);
+
+/* Add a data source ds_class:N where N = hsp_ds_index_hash(key, probe) for the first probe
+ * whose index no other source of the agent (of any module) uses: stable for a stable key,
+ * collisions resolved by probing. */
+int hsp_source_add_hashed(struct hsp_mod *m, uint32_t ds_class, const char *key, void *userdata,
+                          struct hsp_source **ret);

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,7 +38,7 @@ const struct hsp_conf_keyword hsp_conf_keywords[] = {
          60, 0, HSP_CONF_PLAIN, NULL},
         {{"forgetVMs", HSP_KW_UINT, CONF(forget_vms), 60, UINT32_MAX, NULL},
          180, 0, HSP_CONF_PLAIN, NULL},
-        {{"agentIP", HSP_KW_STRING, CONF(agent_ip), 0, 0, "an address or host name"},
+        {{"agentIP", HSP_KW_HOST, CONF(agent_ip), 0, 0, "an address or host name"},
          0, 0, HSP_CONF_PLAIN, NULL},
         {{"agent", HSP_KW_STRING, CONF(agent_dev), 0, 0, "a device name"},
          0, 0, HSP_CONF_PLAIN, NULL},
@@ -58,8 +59,10 @@ const struct hsp_conf_keyword hsp_conf_keywords[] = {
         {{"nflogGroup", HSP_KW_IGNORED, 0, 0, 0, NULL}, 0, 0, HSP_CONF_PLAIN, "nflog { group=N }"},
         {{"nflogProbability", HSP_KW_IGNORED, 0, 0, 0, NULL},
          0, 0, HSP_CONF_PLAIN, "nflog { probability=0.nn }"},
-        {{"jsonPort", HSP_KW_IGNORED, 0, 0, 0, NULL}, 0, 0, HSP_CONF_PLAIN, "json { udpport=N }"},
-        {{"jsonFIFO", HSP_KW_IGNORED, 0, 0, 0, NULL}, 0, 0, HSP_CONF_PLAIN, "json { fifo=path }"},
+        {{"jsonPort", HSP_KW_UINT, CONF(json_port), 1025, 65535, NULL},
+         0, 0, HSP_CONF_PLAIN, "json { udpport=N }"},
+        {{"jsonFIFO", HSP_KW_STRING, CONF(json_fifo), 0, 0, "a path"},
+         0, 0, HSP_CONF_PLAIN, "json { fifo=path }"},
         {{"xen.update.dominfo", HSP_KW_IGNORED, 0, 0, 0, NULL},
          0, 0, HSP_CONF_PLAIN, "xen { update.dominfo=on|off }"},
         {{"xen.dsk", HSP_KW_IGNORED, 0, 0, 0, NULL}, 0, 0, HSP_CONF_PLAIN, "xen { dsk=on|off }"},
@@ -70,7 +73,7 @@ const struct hsp_conf_keyword hsp_conf_keywords[] = {
 };
 
 const struct hsp_keyword hsp_collector_keywords[] = {
-        {"ip", HSP_KW_STRING, COLL(ip), 0, 0, "an address or host name"},
+        {"ip", HSP_KW_HOST, COLL(ip), 0, 0, "an address or host name"},
         {"udpport", HSP_KW_UINT, COLL(udpport), 1, 65535, NULL},
         {"dev", HSP_KW_STRING, COLL(dev), 0, 0, "a device name"},
         {"namespace", HSP_KW_STRING, COLL(namespace), 0, 0, "a network namespace name"},
@@ -189,6 +192,140 @@ int hsp_parse_speed_range(const char *s, struct hsp_speed_range *ret) {
         if (hi < lo)
                 return -ERANGE;
         *ret = (struct hsp_speed_range){.min = lo, .max = hi, .set = true};
+        return 0;
+}
+
+/* What is wrong with a dotted-decimal value that inet_pton refused. */
+static void ipv4_problem(const char *s, char *why, size_t len) {
+        unsigned parts = 1;
+        for (const char *p = s;; p++) {
+                const char *start = p;
+                while (isdigit((unsigned char)*p))
+                        p++;
+                size_t n = (size_t)(p - start);
+                if (n == 0) {
+                        snprintf(why, len, "an empty part (a dot at an end or two together)");
+                        return;
+                }
+                if (n > 3 || strtoul(start, NULL, 10) > 255) {
+                        snprintf(why, len, "part '%.*s' is over 255", (int)(n > 12 ? 12 : n),
+                                 start);
+                        return;
+                }
+                if (n > 1 && *start == '0') {
+                        snprintf(why, len, "part '%.*s' has a leading zero", (int)n, start);
+                        return;
+                }
+                if (*p != '.')
+                        break;
+                parts++;
+        }
+        if (parts != 4)
+                snprintf(why, len, "%u part%s; an IPv4 address has 4", parts,
+                         parts == 1 ? "" : "s");
+        else
+                snprintf(why, len, "not an IPv4 address");
+}
+
+static bool is_hex_group(const char *s, size_t n) {
+        if (n == 0 || n > 4)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isxdigit((unsigned char)s[i]))
+                        return false;
+        return true;
+}
+
+/* What is wrong with a value holding ':' that inet_pton refused. */
+static void ipv6_problem(const char *s, size_t slen, char *why, size_t len) {
+        unsigned doubles = 0, groups = 0;
+        if (slen == 0) { /* "%eth0" */
+                snprintf(why, len, "no address before the zone '%%'");
+                return;
+        }
+        for (size_t i = 0; i + 1 < slen; i++)
+                if (s[i] == ':' && s[i + 1] == ':')
+                        doubles++;
+        if (s[0] == '[' || s[slen - 1] == ']') {
+                snprintf(why, len, "brackets are not part of an address");
+                return;
+        }
+        if (doubles > 1) {
+                snprintf(why, len, "more than one '::'");
+                return;
+        }
+        if ((s[0] == ':' && s[1] != ':') ||
+            (s[slen - 1] == ':' && (slen < 2 || s[slen - 2] != ':'))) {
+                snprintf(why, len, "a single ':' at its start or end");
+                return;
+        }
+        for (size_t i = 0; i < slen;) {
+                size_t n = 0;
+                while (i + n < slen && s[i + n] != ':')
+                        n++;
+                if (n > 0) {
+                        bool last = i + n == slen;
+                        if (last && memchr(s + i, '.', n)) {
+                                char v4[INET_ADDRSTRLEN];
+                                struct in_addr a;
+                                if (n >= sizeof v4)
+                                        n = sizeof v4 - 1;
+                                memcpy(v4, s + i, n);
+                                v4[n] = '\0';
+                                if (inet_pton(AF_INET, v4, &a) != 1) {
+                                        snprintf(why, len,
+                                                 "its IPv4 part '%s' is not an IPv4 address", v4);
+                                        return;
+                                }
+                                groups += 2;
+                        } else if (!is_hex_group(s + i, n)) {
+                                snprintf(why, len, "group '%.*s' is not 1 to 4 hex digits",
+                                         (int)(n > 16 ? 16 : n), s + i);
+                                return;
+                        } else
+                                groups++;
+                }
+                i += n + 1;
+        }
+        if (doubles == 0 && groups != 8)
+                snprintf(why, len, "%u groups; an IPv6 address has 8, or fewer with '::'", groups);
+        else if (doubles == 1 && groups > 7)
+                snprintf(why, len, "%u groups and '::'; at most 7 go with '::'", groups);
+        else
+                snprintf(why, len, "not an IPv6 address");
+}
+
+int hsp_check_address(const char *s, char *why, size_t len) {
+        unsigned char a[16];
+        size_t slen = strlen(s);
+        const char *colon = strchr(s, ':'), *pct = strchr(s, '%');
+
+        if (slen == 0)
+                return 0;
+        if (colon) {
+                /* A host name never holds ':'. An IPv6 address may carry a zone: fe80::1%eth0. */
+                size_t alen = pct ? (size_t)(pct - s) : slen;
+                char buf[INET6_ADDRSTRLEN + 1];
+                if (pct && pct[1] == '\0') {
+                        snprintf(why, len, "an empty zone after '%%'");
+                        return -EINVAL;
+                }
+                if (alen < sizeof buf) {
+                        memcpy(buf, s, alen);
+                        buf[alen] = '\0';
+                        if (inet_pton(AF_INET6, buf, a) == 1)
+                                return 1;
+                }
+                ipv6_problem(s, alen, why, len);
+                return -EINVAL;
+        }
+        if (strspn(s, "0123456789.") == slen) {
+                /* Digits and dots only: no host name (its last label is never numeric). */
+                if (inet_pton(AF_INET, s, a) == 1)
+                        return 1;
+                ipv4_problem(s, why, len);
+                return -EINVAL;
+        }
         return 0;
 }
 
@@ -327,8 +464,9 @@ int hsp_regex_check(const char *re, const char **why) {
                                 char *end;
                                 unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
                                 if (*end == ',')
-                                        hi = isdigit((unsigned char)end[1]) ?
-                                                     strtoul(end + 1, &end, 10) : (end++, lo);
+                                        hi = isdigit((unsigned char)end[1])
+                                                     ? strtoul(end + 1, &end, 10)
+                                                     : (end++, lo);
                                 if (*end != '}')
                                         return 0; /* not a bound: regcomp decides */
                                 unsigned long n = hi > lo ? hi : lo;
@@ -349,4 +487,3 @@ int hsp_regex_check(const char *re, const char **why) {
         }
         return 0;
 }
-

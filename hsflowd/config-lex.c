@@ -69,7 +69,7 @@ static int check_line(struct parser *p, const char *text, size_t len, size_t i, 
                 ll--;
         if (ll > HSP_CONF_MAX_LINE)
                 return config_fail(p, line, HSP_CONF_MAX_LINE + 1, "line",
-                            "line too long (allowed: %d bytes)", HSP_CONF_MAX_LINE);
+                                   "line too long (allowed: %d bytes)", HSP_CONF_MAX_LINE);
         return 0;
 }
 
@@ -94,7 +94,8 @@ int config_lex(struct parser *p, const char *text, size_t len) {
                         continue;
                 }
                 if (c == '\0')
-                        return config_fail(p, line, col, lex_kw(p), "NUL byte in file (allowed: text)");
+                        return config_fail(p, line, col, lex_kw(p),
+                                           "NUL byte in file (allowed: text)");
                 if (is_sep(c)) {
                         i++;
                         continue;
@@ -106,9 +107,10 @@ int config_lex(struct parser *p, const char *text, size_t len) {
                 }
                 if (c == '{') {
                         if (depth == HSP_CONF_MAX_DEPTH)
-                                return config_fail(p, line, col, lex_kw(p),
-                                            "too deep nesting (allowed: %d levels of blocks)",
-                                            HSP_CONF_MAX_DEPTH);
+                                return config_fail(
+                                        p, line, col, lex_kw(p),
+                                        "too deep nesting (allowed: %d levels of blocks)",
+                                        HSP_CONF_MAX_DEPTH);
                         open[depth++] = p->n;
                         if ((r = push_tok(p, "{", 1, line, col, true)) < 0)
                                 return r;
@@ -118,7 +120,7 @@ int config_lex(struct parser *p, const char *text, size_t len) {
                 if (c == '}') {
                         if (depth == 0)
                                 return config_fail(p, line, col, "}",
-                                            "unbalanced braces: no block is open here");
+                                                   "unbalanced braces: no block is open here");
                         depth--;
                         if ((r = push_tok(p, "}", 1, line, col, true)) < 0)
                                 return r;
@@ -132,33 +134,35 @@ int config_lex(struct parser *p, const char *text, size_t len) {
                                 break;
                         if (c == '\0')
                                 return config_fail(p, line, (unsigned)(i - ls + 1), lex_kw(p),
-                                            "NUL byte in file (allowed: text)");
+                                                   "NUL byte in file (allowed: text)");
                         if (c == '"') {
                                 unsigned qcol = (unsigned)(i - ls + 1);
                                 for (i++; i < len && text[i] != '"' && text[i] != '\n'; i++) {
                                         if (text[i] == '\\' && i + 1 < len && text[i + 1] == '"')
                                                 i++;
                                         if (text[i] == '\0')
-                                                return config_fail(p, line, (unsigned)(i - ls + 1),
-                                                            lex_kw(p),
-                                                            "NUL byte in file (allowed: text)");
+                                                return config_fail(
+                                                        p, line, (unsigned)(i - ls + 1), lex_kw(p),
+                                                        "NUL byte in file (allowed: text)");
                                         if (n == HSP_CONF_MAX_TOKEN)
-                                                return config_fail(p, line, col, lex_kw(p),
-                                                            "token too long (allowed: %d bytes)",
-                                                            HSP_CONF_MAX_TOKEN);
+                                                return config_fail(
+                                                        p, line, col, lex_kw(p),
+                                                        "token too long (allowed: %d bytes)",
+                                                        HSP_CONF_MAX_TOKEN);
                                         buf[n++] = text[i];
                                 }
                                 if (i >= len || text[i] == '\n')
-                                        return config_fail(p, line, qcol, lex_kw(p),
-                                                    "unterminated quote (allowed: \"...\" on one "
-                                                    "line)");
+                                        return config_fail(
+                                                p, line, qcol, lex_kw(p),
+                                                "unterminated quote (allowed: \"...\" on one "
+                                                "line)");
                                 i++;
                                 continue;
                         }
                         if (n == HSP_CONF_MAX_TOKEN)
                                 return config_fail(p, line, col, lex_kw(p),
-                                            "token too long (allowed: %d bytes)",
-                                            HSP_CONF_MAX_TOKEN);
+                                                   "token too long (allowed: %d bytes)",
+                                                   HSP_CONF_MAX_TOKEN);
                         buf[n++] = c;
                         i++;
                 }

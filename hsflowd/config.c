@@ -150,8 +150,10 @@ static int set_value(struct parser *p, const struct hsp_keyword *kw, void *base,
         case HSP_KW_REGEX: {
                 const char *why = NULL;
                 if (hsp_regex_check(v->s, &why) < 0)
-                        return FAIL(p, v, key->s, "bad regex '%.80s': %s (allowed: a POSIX "
-                                    "extended regex)", v->s, why);
+                        return FAIL(p, v, key->s,
+                                    "bad regex '%.80s': %s (allowed: a POSIX "
+                                    "extended regex)",
+                                    v->s, why);
                 r = regcomp(&re, v->s, REG_EXTENDED | REG_NOSUB);
                 if (r != 0) {
                         regerror(r, &re, errbuf, sizeof errbuf);
@@ -162,7 +164,14 @@ static int set_value(struct parser *p, const struct hsp_keyword *kw, void *base,
                 regfree(&re);
         }
                 __attribute__((fallthrough)); /* kept as a string */
+        case HSP_KW_HOST:
         case HSP_KW_STRING: {
+                char why[96];
+                if (kw->type == HSP_KW_HOST && hsp_check_address(v->s, why, sizeof why) < 0)
+                        return FAIL(p, v, key->s,
+                                    "'%.80s' looks like an IP address but is not one: %s "
+                                    "(allowed: an IPv4 or IPv6 address, or a host name)",
+                                    v->s, why);
                 char **sp = (char **)(void *)field;
                 char *d = xstrdup(p, v->s, &r);
                 if (r < 0)
@@ -202,9 +211,16 @@ static int set_conf(struct parser *p, const struct hsp_conf_keyword *ck, const s
         switch (ck->special) {
         case HSP_CONF_CIDR: {
                 struct hsp_cidr cidr;
-                if (hsp_parse_cidr(v->s, &cidr) < 0)
-                        return FAIL(p, v, key->s, "bad address '%s' in agent.cidr (allowed: %s)",
-                                    v->s, ck->kw.help);
+                if (hsp_parse_cidr(v->s, &cidr) < 0) {
+                        char why[96] = "not an IPv4 or IPv6 address", addr[INET6_ADDRSTRLEN + 8];
+                        const char *a = v->s[0] == '!' ? v->s + 1 : v->s;
+                        snprintf(addr, sizeof addr, "%.*s", (int)strcspn(a, "/"), a);
+                        if (hsp_check_address(addr, why, sizeof why) > 0)
+                                snprintf(why, sizeof why, "bad prefix length");
+                        return FAIL(p, v, key->s,
+                                    "bad address '%s' in agent.cidr: %s (allowed: %s)", v->s, why,
+                                    ck->kw.help);
+                }
                 struct hsp_cidr *a = realloc(c->agent_cidrs, (c->n_agent_cidrs + 1) * sizeof *a);
                 if (!a)
                         return config_oom(p);
@@ -580,6 +596,7 @@ void hsp_config_free(struct hsp_config *c) {
         free(c->uuid);
         free(c->modules_path);
         free(c->dns_sd_domain);
+        free(c->json_fifo);
         free(c->agent_cidrs);
         for (size_t i = 0; i < c->n_sampling_dotted; i++)
                 free(c->sampling_dotted[i].suffix);
@@ -597,7 +614,8 @@ void hsp_config_free(struct hsp_config *c) {
                 struct hsp_block *b = &c->blocks[i];
                 if (b->conf && b->module->keywords) {
                         for (const struct hsp_keyword *k = b->module->keywords; k->name; k++) {
-                                if (k->type != HSP_KW_STRING && k->type != HSP_KW_REGEX)
+                                if (k->type != HSP_KW_STRING && k->type != HSP_KW_REGEX &&
+                                    k->type != HSP_KW_HOST)
                                         continue;
                                 char **sp = (char **)(void *)((char *)b->conf + k->offset);
                                 free(*sp);
@@ -615,4 +633,100 @@ const struct hsp_block *hsp_config_find_block(const struct hsp_config *c, const 
                 if (strcasecmp(c->blocks[i].module->name, module) == 0)
                         return &c->blocks[i];
         return NULL;
+}
+
+/* ---- Copies (dns-sd applies its settings over a copy of the file's) ---- */
+
+static int dup_str(char **s) {
+        if (*s && !(*s = strdup(*s)))
+                return -ENOMEM;
+        return 0;
+}
+
+static int dup_array(void **p, size_t n, size_t size) {
+        if (!*p)
+                return 0;
+        void *d = malloc(n ? n * size : 1);
+        if (!d) {
+                *p = NULL;
+                return -ENOMEM;
+        }
+        memcpy(d, *p, n * size);
+        *p = d;
+        return 0;
+}
+
+struct hsp_config *hsp_config_dup(const struct hsp_config *src) {
+        struct hsp_config *c = malloc(sizeof *c);
+        int r = 0;
+
+        if (!c)
+                return NULL;
+        *c = *src;
+        /* Every pointer becomes a copy or NULL, never one into src, so that a partial copy can
+         * be freed. */
+        char **strs[] = {&c->path,         &c->agent_ip,      &c->agent_dev, &c->uuid,
+                         &c->modules_path, &c->dns_sd_domain, &c->json_fifo};
+        c->agent_cidrs = NULL;
+        c->sampling_dotted = c->polling_dotted = NULL;
+        c->collectors = NULL;
+        c->blocks = NULL;
+        c->n_blocks = c->n_collectors = c->n_sampling_dotted = c->n_polling_dotted = 0;
+        for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+                r |= dup_str(strs[i]);
+        c->agent_cidrs = src->agent_cidrs;
+        r |= dup_array((void **)&c->agent_cidrs, src->n_agent_cidrs, sizeof *c->agent_cidrs);
+        struct hsp_dotted **lists[] = {&c->sampling_dotted, &c->polling_dotted};
+        struct hsp_dotted *const from[] = {src->sampling_dotted, src->polling_dotted};
+        size_t *counts[] = {&c->n_sampling_dotted, &c->n_polling_dotted};
+        const size_t n_from[] = {src->n_sampling_dotted, src->n_polling_dotted};
+        for (int l = 0; l < 2 && r == 0; l++) {
+                *lists[l] = from[l];
+                r |= dup_array((void **)lists[l], n_from[l], sizeof **lists[l]);
+                for (size_t i = 0; r == 0 && i < n_from[l]; i++) {
+                        r |= dup_str(&(*lists[l])[i].suffix);
+                        if (r == 0)
+                                (*counts[l])++;
+                }
+        }
+        c->collectors = src->collectors;
+        if (r == 0)
+                r |= dup_array((void **)&c->collectors, src->n_collectors, sizeof *c->collectors);
+        for (size_t i = 0; r == 0 && i < src->n_collectors; i++, c->n_collectors++) {
+                struct hsp_collector_conf *col = &c->collectors[i];
+                r |= dup_str(&col->ip) | dup_str(&col->dev) | dup_str(&col->namespace);
+        }
+        if (r == 0 && src->n_blocks && !(c->blocks = calloc(src->n_blocks, sizeof *c->blocks)))
+                r = -ENOMEM;
+        for (size_t i = 0; r == 0 && i < src->n_blocks; i++) {
+                const struct hsp_block *sb = &src->blocks[i];
+                const struct hsp_module *m = sb->module;
+                struct hsp_block *b = &c->blocks[i];
+                *b = (struct hsp_block){.module = m, .line = sb->line};
+                if (!(b->conf = malloc(m->conf_size ? m->conf_size : 1))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                memcpy(b->conf, sb->conf, m->conf_size);
+                c->n_blocks++;
+                for (const struct hsp_keyword *k = m->keywords; k && k->name; k++) {
+                        if (k->type != HSP_KW_STRING && k->type != HSP_KW_REGEX)
+                                continue;
+                        char **sp = (char **)(void *)((char *)b->conf + k->offset);
+                        char *const *orig = (char *const *)(void *)((char *)sb->conf + k->offset);
+                        if (*sp && *sp == *orig) /* aliases share the offset: copy once */
+                                r |= dup_str(sp);
+                }
+        }
+        for (size_t i = 0; i < c->n_blocks; i++)
+                for (size_t j = i + 1; j < c->n_blocks; j++)
+                        if (c->blocks[j].module == c->blocks[i].module) {
+                                c->blocks[i].next_same = &c->blocks[j];
+                                break;
+                        }
+        if (r) {
+                hsp_config_free(c);
+                return NULL;
+        }
+        return c;
 }

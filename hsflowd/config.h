@@ -10,7 +10,7 @@
 
 /* agent.cidr entry: address/prefix, possibly negated with a leading '!'. */
 struct hsp_cidr {
-        int family;         /* AF_INET or AF_INET6 */
+        int family; /* AF_INET or AF_INET6 */
         uint8_t addr[16];
         unsigned prefix;
         bool exclude;
@@ -18,24 +18,25 @@ struct hsp_cidr {
 
 /* A dotted wildcard such as sampling.10G = 1000 or polling.app.x = 10. */
 struct hsp_dotted {
-        char *suffix;       /* what follows "sampling." / "polling.", lower-case: "10g", "bps_ratio", "app.nginx" */
-        uint64_t speed;     /* the suffix read as a speed (bits/s) when it is one, else 0 */
+        char *suffix;   /* what follows "sampling." / "polling.", lower-case: "10g", "bps_ratio",
+                           "app.nginx" */
+        uint64_t speed; /* the suffix read as a speed (bits/s) when it is one, else 0 */
         uint32_t value;
         unsigned line;
 };
 
 struct hsp_collector_conf {
-        char *ip;           /* address or name */
-        uint32_t udpport;   /* default 6343 */
-        char *dev;          /* bind to device (VRF), may be NULL */
-        char *namespace;    /* send from this netns, may be NULL */
+        char *ip;         /* address or name */
+        uint32_t udpport; /* default 6343 */
+        char *dev;        /* bind to device (VRF), may be NULL */
+        char *namespace;  /* send from this netns, may be NULL */
         unsigned line;
 };
 
 /* A module block (or one instance of a repeatable block). */
 struct hsp_block {
         const struct hsp_module *module;
-        void *conf;         /* module->conf_size bytes, filled from module->keywords */
+        void *conf; /* module->conf_size bytes, filled from module->keywords */
         unsigned line;
         struct hsp_block *next_same; /* next block of the same module */
 };
@@ -52,8 +53,10 @@ struct hsp_config {
         size_t n_sampling_dotted, n_polling_dotted;
         struct hsp_collector_conf *collectors;
         size_t n_collectors;
-        bool dns_sd;        /* a dns-sd {} block was given */
+        bool dns_sd; /* a dns-sd {} block was given */
         char *dns_sd_domain;
+        uint32_t json_port;       /* deprecated top-level jsonPort (0: none) */
+        char *json_fifo;          /* deprecated top-level jsonFIFO */
         struct hsp_block *blocks; /* all module blocks in file order */
         size_t n_blocks;
 };
@@ -66,7 +69,8 @@ struct hsp_config {
 #define HSP_DEFAULT_SUB_AGENT_ID 100000
 #define HSP_DEFAULT_CONFIG_PATH "/etc/hsflowd.conf"
 
-/* Where and why parsing failed. msg is "file:line:column: keyword: what is wrong (allowed: ...)". */
+/* Where and why parsing failed. msg is "file:line:column: keyword: what is wrong (allowed: ...)".
+ */
 struct hsp_config_error {
         unsigned line, column;
         char msg[768];
@@ -81,6 +85,8 @@ int hsp_config_parse_string(const char *text, size_t len, const char *name,
 int hsp_config_parse_file(const char *path, const struct hsp_module *const *modules,
                           struct hsp_config **ret, struct hsp_config_error *err);
 void hsp_config_free(struct hsp_config *c);
+/* A deep copy (NULL when out of memory). */
+struct hsp_config *hsp_config_dup(const struct hsp_config *c);
 
 /* First block of a module, or NULL. */
 const struct hsp_block *hsp_config_find_block(const struct hsp_config *c, const char *module);
@@ -97,6 +103,10 @@ int hsp_parse_scaled(const char *s, uint64_t *ret);
 int hsp_parse_bool(const char *s, bool *ret);
 /* Read a speed range: "1G" (exactly), "1G-" (and above), "0-1T", "10M-40G"; suffixes K..P. */
 int hsp_parse_speed_range(const char *s, struct hsp_speed_range *ret);
+/* Is s an IPv4 or IPv6 address (1), a value that cannot be one and may be a host name (0), or
+ * one that looks like an address and is not (-EINVAL, what is wrong written to why)? Digits
+ * and dots only look like IPv4 (10.1.2, 1.2.3.4.5, 256.1.1.1); anything with ':' like IPv6. */
+int hsp_check_address(const char *s, char *why, size_t len);
 /* Read an agent.cidr value: [!]address[/prefix], IPv4 or IPv6. */
 int hsp_parse_cidr(const char *s, struct hsp_cidr *ret);
 /* Check a UUID (32 hex digits, with or without the 8-4-4-4-12 dashes) and write it in
@@ -114,10 +124,10 @@ enum hsp_conf_special {
 /* A keyword of the sflow {} block: kw.offset is into struct hsp_config. */
 struct hsp_conf_keyword {
         struct hsp_keyword kw;
-        uint32_t def;               /* default of an HSP_KW_UINT setting */
-        size_t set_offset;          /* bool in struct hsp_config set when given, 0 for none */
+        uint32_t def;      /* default of an HSP_KW_UINT setting */
+        size_t set_offset; /* bool in struct hsp_config set when given, 0 for none */
         enum hsp_conf_special special;
-        const char *deprecated;     /* non-NULL: accepted with a warning naming this instead */
+        const char *deprecated; /* non-NULL: accepted with a warning naming this instead */
 };
 
 /* Block names of the reference grammar that may be missing from the module table: a module
@@ -127,10 +137,10 @@ struct hsp_foreign_block {
         const char *enable;
 };
 
-extern const struct hsp_conf_keyword hsp_conf_keywords[];     /* ends with a NULL name */
-extern const struct hsp_keyword hsp_collector_keywords[];     /* into hsp_collector_conf */
-extern const struct hsp_keyword hsp_dnssd_keywords[];         /* into struct hsp_config */
-extern const struct hsp_foreign_block hsp_foreign_blocks[];   /* ends with a NULL name */
+extern const struct hsp_conf_keyword hsp_conf_keywords[];   /* ends with a NULL name */
+extern const struct hsp_keyword hsp_collector_keywords[];   /* into hsp_collector_conf */
+extern const struct hsp_keyword hsp_dnssd_keywords[];       /* into struct hsp_config */
+extern const struct hsp_foreign_block hsp_foreign_blocks[]; /* ends with a NULL name */
 /* Refuse a regex that would make regcomp() use huge memory (stacked repetitions, large
  * bounds). 0, or -EINVAL with *why set. */
 int hsp_regex_check(const char *re, const char **why);
@@ -139,6 +149,6 @@ int hsp_regex_check(const char *re, const char **why);
 extern const char *const hsp_modules_optional[];
 bool hsp_module_optional(const char *name);
 
-#define HSP_CONF_MAX_LINE 2048  /* bytes per line, line ending excluded */
-#define HSP_CONF_MAX_TOKEN 255  /* bytes per token */
-#define HSP_CONF_MAX_DEPTH 3    /* sflow { block { block { } } } */
+#define HSP_CONF_MAX_LINE 2048 /* bytes per line, line ending excluded */
+#define HSP_CONF_MAX_TOKEN 255 /* bytes per token */
+#define HSP_CONF_MAX_DEPTH 3   /* sflow { block { block { } } } */

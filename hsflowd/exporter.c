@@ -20,11 +20,13 @@ struct exporter {
         size_t header_size;
         uint8_t buf[SFLOW_MAX_DATAGRAM];
         size_t datagram_bytes;
-        struct sflow_writer w;  /* samples, after header_size bytes */
+        struct sflow_writer w; /* samples, after header_size bytes */
         uint32_t num_samples;
         uint64_t start_usec;
         uint32_t dropped_logged;
         struct exporter_stats stats;
+        void (*first_fn)(void *userdata, size_t n_collectors);
+        void *first_userdata;
 };
 
 static uint64_t mono_usec(void) {
@@ -64,12 +66,29 @@ void exporter_flush(struct exporter *e) {
         sflow_writer_init(&hw, e->buf, e->header_size);
         sflow_encode_datagram_header(&hw, &e->header);
         size_t len = e->header_size + e->w.len;
-        for (size_t i = 0; i < e->n_senders; i++)
-                if (sender_send(e->senders[i], e->buf, len) < 0)
+        for (size_t i = 0; i < e->n_senders; i++) {
+                int r = sender_send(e->senders[i], e->buf, len);
+                if (r < 0) {
                         e->stats.send_errors++;
+                        log_debug_errno(r, "Datagram %u (%u samples) not sent to %s: %m",
+                                        e->header.sequence, e->num_samples,
+                                        sender_name(e->senders[i]));
+                }
+        }
         e->stats.datagrams++;
         e->stats.samples += e->num_samples;
         reset_writer(e);
+        if (e->first_fn) {
+                void (*fn)(void *, size_t) = e->first_fn;
+                e->first_fn = NULL;
+                fn(e->first_userdata, e->n_senders);
+        }
+}
+
+void exporter_on_first_datagram(struct exporter *e, void (*fn)(void *userdata, size_t n_collectors),
+                                void *userdata) {
+        e->first_fn = fn;
+        e->first_userdata = userdata;
 }
 
 static int on_flush_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -129,7 +148,10 @@ static int configure_senders(struct exporter *e, const struct hsp_config *c) {
         }
         for (size_t j = 0; j < e->n_senders; j++)
                 if (e->senders[j]) {
-                        log_info("Collector %s removed", sender_name(e->senders[j]));
+                        const struct sender_stats *st = sender_stats(e->senders[j]);
+                        log_info("Collector %s removed (%llu datagrams sent, %llu lost)",
+                                 sender_name(e->senders[j]), (unsigned long long)st->sent,
+                                 (unsigned long long)st->lost);
                         sender_free(e->senders[j]);
                 }
         free(e->senders);
@@ -170,6 +192,15 @@ int exporter_configure(struct exporter *e, const struct hsp_config *c,
 
 const struct exporter_stats *exporter_stats(const struct exporter *e) {
         return &e->stats;
+}
+
+void exporter_log_collectors(const struct exporter *e) {
+        for (size_t i = 0; i < e->n_senders; i++) {
+                const struct sender_stats *st = sender_stats(e->senders[i]);
+                log_info("Collector %s: %llu datagrams sent, %llu lost, %llu errors reported",
+                         sender_name(e->senders[i]), (unsigned long long)st->sent,
+                         (unsigned long long)st->lost, (unsigned long long)st->reported);
+        }
 }
 
 void exporter_free(struct exporter *e) {

@@ -1,11 +1,17 @@
 /* flow.c - the way of a flow sample to the exporter: enrichers see it, may hold it for a bounded
- * time (a copy in a pooled slot), and it is sent when the last holder lets go or at the deadline. */
+ * time (a copy in a pooled slot), and it is sent when the last holder lets go or at the deadline.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent-internal.h"
 #include "log.h"
+#include "sflow/layout.h"
+
+/* Bytes a held sample may refer to (sampled headers, strings, opaque and unknown records): all
+ * that fits in the largest datagram (datagramBytes 8192), so a sample that could be sent fits. */
+#define HSP_FLOW_ARENA 8192
 
 /* A sample on its way: the submitter's (transient) until someone holds it, then a slot's copy. */
 struct hsp_flow {
@@ -16,14 +22,15 @@ struct hsp_flow {
 
 struct hsp_flow_slot {
         struct flows *owner;
-        uint64_t generation;       /* changes when the slot is sent: stale holds are ignored */
+        uint64_t generation; /* changes when the slot is sent: stale holds are ignored */
         unsigned holders;
-        bool submitting;           /* still in hsp_submit_sample(): do not send yet */
-        bool pending;              /* holds a sample not yet sent */
+        bool submitting; /* still in hsp_submit_sample(): do not send yet */
+        bool pending;    /* holds a sample not yet sent */
         uint64_t deadline;
         struct hsp_flow_slot *next; /* pending list (in deadline order) or free list */
         struct sflow_sample copy;
-        uint8_t headers[2][SFLOW_MAX_HEADER]; /* bytes of up to two sampled-header records */
+        size_t arena_used;
+        uint8_t arena[HSP_FLOW_ARENA]; /* what the copy's records point to */
 };
 
 struct flows {
@@ -32,7 +39,7 @@ struct flows {
         sd_event_source *timer;
         struct hsp_flow_slot *pending_head, *pending_tail, *free;
         unsigned allocated, held;
-        uint64_t too_late, pool_full;
+        uint64_t too_late, pool_full, too_big;
 };
 
 int flows_new(struct hsp_agent *a, sd_event *loop, struct flows **ret) {
@@ -99,7 +106,65 @@ static void arm_timer(struct flows *f) {
         sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
 }
 
-/* Move a transient sample into a slot (a copy that owns its header bytes). */
+/* Copy n bytes at *p into the slot's arena and point *p there; false when they do not fit. */
+static bool arena_copy(struct hsp_flow_slot *slot, const void **p, size_t n) {
+        if (!*p || n == 0) {
+                *p = NULL;
+                return true;
+        }
+        if (n > sizeof slot->arena - slot->arena_used)
+                return false;
+        uint8_t *to = slot->arena + slot->arena_used;
+        memcpy(to, *p, n);
+        slot->arena_used += n;
+        *p = to;
+        return true;
+}
+
+#define FIELD(r, off, type) ((type *)((uint8_t *)(r) + (off)))
+
+/* Make the copy of record r own every byte it refers to, whatever its type: the fields that the
+ * wire layout marks as strings, opaque data or adapter lists, or the raw bytes of a record
+ * without a layout. False when they do not fit in the arena. */
+static bool record_own(struct hsp_flow_slot *slot, struct sflow_record *r) {
+        const struct sflow_layout *l = sflow_layout_find(SFLOW_KIND_FLOW, r->tag);
+        if (!l)
+                return arena_copy(slot, (const void **)&r->raw, r->length);
+        r->raw = NULL; /* the encoder writes a known record from its fields */
+        for (unsigned i = 0; i < l->nfields; i++) {
+                const struct sflow_field *fd = &l->fields[i];
+                bool ok = true;
+                switch (fd->type) {
+                case SFLOW_F_STRING: {
+                        struct sflow_string *str = FIELD(r, fd->off, struct sflow_string);
+                        if (fd->max && str->len > fd->max)
+                                str->len = fd->max; /* what the encoder sends */
+                        ok = arena_copy(slot, (const void **)&str->str, str->len);
+                        break;
+                }
+                case SFLOW_F_OPAQUE:
+                        ok = arena_copy(slot, FIELD(r, fd->off2, const void *),
+                                        *FIELD(r, fd->off, uint32_t));
+                        break;
+                case SFLOW_F_ADAPTERS: {
+                        struct sflow_ctr_host_adapters *a =
+                                FIELD(r, fd->off, struct sflow_ctr_host_adapters);
+                        size_t n = a->num_adapters < SFLOW_MAX_ADAPTERS ? a->num_adapters
+                                                                        : SFLOW_MAX_ADAPTERS;
+                        ok = arena_copy(slot, (const void **)&a->adapters,
+                                        n * sizeof a->adapters[0]);
+                        break;
+                }
+                default:
+                        break; /* values inside the record itself */
+                }
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+/* Move a transient sample into a slot: a copy that owns everything its records refer to. */
 static struct hsp_flow_slot *slot_take(struct flows *f, const struct sflow_sample *s) {
         if (f->held >= HSP_FLOW_MAX_HELD)
                 return NULL;
@@ -114,22 +179,22 @@ static struct hsp_flow_slot *slot_take(struct flows *f, const struct sflow_sampl
                 f->allocated++;
         }
         memcpy(&slot->copy, s, offsetof(struct sflow_sample, records));
-        memcpy(slot->copy.records, s->records,
-               (s->num_records < SFLOW_MAX_RECORDS ? s->num_records : SFLOW_MAX_RECORDS) *
-                       sizeof s->records[0]);
-        unsigned h = 0;
-        for (uint32_t i = 0; i < slot->copy.num_records && i < SFLOW_MAX_RECORDS; i++) {
-                struct sflow_record *r = &slot->copy.records[i];
-                if (r->tag != SFLOW_FLOW_HEADER || !r->u.header.header)
-                        continue;
-                if (h == 2 || r->u.header.header_len > SFLOW_MAX_HEADER) {
-                        r->u.header.header_len = 0; /* cannot happen with our sources */
-                        r->u.header.header = NULL;
-                        continue;
-                }
-                memcpy(slot->headers[h], r->u.header.header, r->u.header.header_len);
-                r->u.header.header = slot->headers[h++];
+        slot->copy.raw = NULL;
+        slot->arena_used = 0;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < s->num_records && i < SFLOW_MAX_RECORDS; i++) {
+                struct sflow_record *r = &slot->copy.records[n];
+                size_t used = slot->arena_used;
+                *r = s->records[i];
+                if (record_own(slot, r))
+                        n++;
+                else if ((slot->arena_used = used), f->too_big++ % 10000 == 0)
+                        log_warning("A held flow sample refers to more than %d bytes: record "
+                                    "%u:%u left out (%llu times so far)",
+                                    HSP_FLOW_ARENA, SFLOW_TAG_ENTERPRISE(r->tag),
+                                    SFLOW_TAG_FORMAT(r->tag), (unsigned long long)f->too_big);
         }
+        slot->copy.num_records = n;
         uint64_t now;
         sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
         slot->deadline = now + HSP_FLOW_HOLD_USEC;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if.h> /* IF_OPER_* (after net/if.h) */
 #include <netlink/cache.h>
@@ -16,9 +18,12 @@
 
 #include "agent-internal.h"
 #include "log.h"
+#include "netdev.h"
 #include "procbuf.h"
 
 #define EXTRA_BUCKETS 64
+#define DRAIN_MAX 65536 /* messages discarded at most after an overrun (a flood goes on) */
+#define OVERRUN_LOG_USEC (60 * 1000000ULL) /* overruns are logged once a minute at most */
 
 /* What /sys tells of a link, read at each of its events (speed, duplex, driver). */
 struct extra {
@@ -26,7 +31,7 @@ struct extra {
         uint64_t speed;
         uint32_t duplex;
         bool nic;
-        int fd_rx, fd_tx;       /* statistics/rx_packets, tx_packets kept open (-1: not yet) */
+        int fd_rx, fd_tx; /* statistics/rx_packets, tx_packets kept open (-1: not yet) */
         struct extra *next;
 };
 
@@ -39,13 +44,15 @@ struct watcher {
 struct links {
         sd_event *loop;
         struct nl_cache_mngr *mngr;
-        struct nl_cache *cache; /* managed: follows link events */
-        struct nl_sock *sk;     /* requests: one link's counters, dumps */
-        int net_dev_fd;         /* /proc/net/dev kept open for hsp_links_stats_all() (-1) */
+        struct nl_cache *cache;     /* managed: follows link events */
+        struct nl_sock *sk;         /* requests: one link's counters, dumps */
+        int net_dev_fd;             /* /proc/net/dev kept open for hsp_links_stats_all() (-1) */
         struct hsp_procbuf net_dev; /* its text, reused */
         sd_event_source *io;
         struct extra *extras[EXTRA_BUCKETS];
         struct watcher *watchers;
+        unsigned overruns;       /* of the event socket (ENOBUFS) */
+        uint64_t overrun_logged; /* the last one logged as a warning (CLOCK_MONOTONIC) */
 };
 
 static struct extra *extra_get(struct links *l, int ifindex, bool create) {
@@ -174,16 +181,35 @@ static void on_change(struct nl_cache *cache, struct nl_object *obj, int action,
         }
 }
 
+/* After an overrun the socket still holds events older than any dump (a link created and
+ * deleted since would come back from them): discard them, then dump. */
+static void drain(int fd) {
+        char buf[4096];
+        for (int n = 0; n < DRAIN_MAX; n++)
+                if (recv(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC) < 0 && errno != EINTR &&
+                    errno != ENOBUFS)
+                        break; /* EAGAIN: empty */
+}
+
 static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct links *l = userdata;
         int r = nl_cache_mngr_data_ready(l->mngr);
-        if (r < 0) {
-                /* most likely ENOBUFS: events were lost; compare against a fresh dump */
-                log_warning("Link events: %s; resynchronizing interfaces", nl_geterror(r));
-                r = nl_cache_resync(l->sk, l->cache, on_change, l);
-                if (r < 0)
-                        log_error("Cannot resynchronize interfaces: %s", nl_geterror(r));
-        }
+        if (r >= 0)
+                return 0;
+        /* libnl reports the socket's ENOBUFS as NLE_NOMEM: events were lost */
+        l->overruns++;
+        uint64_t now = 0;
+        sd_event_now(l->loop, CLOCK_MONOTONIC, &now);
+        if (l->overruns == 1 || now - l->overrun_logged >= OVERRUN_LOG_USEC) {
+                log_warning("Link events lost (%s): resynchronizing the interface table",
+                            r == -NLE_NOMEM ? "rtnetlink socket overrun, ENOBUFS" : nl_geterror(r));
+                l->overrun_logged = now;
+        } else
+                log_debug("Link events lost again (%u times): dumping the links", l->overruns);
+        drain(fd);
+        r = nl_cache_resync(l->sk, l->cache, on_change, l);
+        if (r < 0)
+                log_error("Cannot resynchronize interfaces: %s", nl_geterror(r));
         return 0;
 }
 
@@ -422,30 +448,24 @@ int hsp_links_stats_all(struct hsp_mod *m,
                 return r;
         }
         struct hsp_link_info info;
-        for (char *line = l->net_dev.buf, *next; line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                char *colon = strchr(line, ':');
-                if (!colon)
-                        continue; /* the two header lines */
-                *colon = '\0';
-                const char *name = line + strspn(line, " ");
-                unsigned long long v[16];
-                if (sscanf(colon + 1,
-                           "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
-                           "%llu %llu",
-                           &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
-                           &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
-                        continue;
-                struct rtnl_link *rl = cached_by_name(l, name);
+        struct netdev_line nd;
+        for (const char *p = l->net_dev.buf; (r = netdev_next(&p, &nd)) >= 0;) {
+                if (r == 0)
+                        continue; /* the two headings */
+                struct rtnl_link *rl = cached_by_name(l, nd.name);
                 if (!rl)
                         continue; /* appeared since the last event: the next round has it */
                 const struct hsp_link_stats st = {
-                        .rx_bytes = v[0], .rx_packets = v[1], .rx_errors = v[2],
-                        .rx_dropped = v[3], .multicast = v[7], .tx_bytes = v[8],
-                        .tx_packets = v[9], .tx_errors = v[10], .tx_dropped = v[11],
-                        .tx_carrier_errors = v[14],
+                        .rx_bytes = nd.rx_bytes,
+                        .rx_packets = nd.rx_packets,
+                        .rx_errors = nd.rx_errs,
+                        .rx_dropped = nd.rx_drop,
+                        .multicast = nd.rx_multicast,
+                        .tx_bytes = nd.tx_bytes,
+                        .tx_packets = nd.tx_packets,
+                        .tx_errors = nd.tx_errs,
+                        .tx_dropped = nd.tx_drop,
+                        .tx_carrier_errors = nd.tx_carrier,
                 };
                 fill_info(l, rl, &info);
                 fn(&info, &st, userdata);

@@ -13,17 +13,17 @@
 struct hsp_link_info {
         int ifindex;
         const char *name;
-        unsigned flags;         /* IFF_UP, IFF_RUNNING, IFF_LOOPBACK, IFF_PROMISC, IFF_MASTER ... */
-        unsigned arptype;       /* ARPHRD_ETHER, ARPHRD_NONE (tun), ARPHRD_PPP ... */
-        uint8_t operstate;      /* IF_OPER_* */
-        const char *kind;       /* "veth", "vlan", "bond", "bridge", "team", ...; "" if none */
-        const uint8_t *mac;     /* NULL when the link has no hardware address */
+        unsigned flags;     /* IFF_UP, IFF_RUNNING, IFF_LOOPBACK, IFF_PROMISC, IFF_MASTER ... */
+        unsigned arptype;   /* ARPHRD_ETHER, ARPHRD_NONE (tun), ARPHRD_PPP ... */
+        uint8_t operstate;  /* IF_OPER_* */
+        const char *kind;   /* "veth", "vlan", "bond", "bridge", "team", ...; "" if none */
+        const uint8_t *mac; /* NULL when the link has no hardware address */
         size_t mac_len;
-        int master;             /* ifindex of the bridge/bond it is enslaved to, or 0 */
-        int link_netnsid;       /* netns id (as seen from ours) of a veth peer, or -1 */
-        uint64_t speed;         /* bits/s from /sys/class/net/NAME/speed; 0 unknown */
-        uint32_t duplex;        /* 0 unknown, 1 full, 2 half */
-        bool nic;               /* backed by a device driver (/sys/class/net/NAME/device) */
+        int master;       /* ifindex of the bridge/bond it is enslaved to, or 0 */
+        int link_netnsid; /* netns id (as seen from ours) of a veth peer, or -1 */
+        uint64_t speed;   /* bits/s from /sys/class/net/NAME/speed; 0 unknown */
+        uint32_t duplex;  /* 0 unknown, 1 full, 2 half */
+        bool nic;         /* backed by a device driver (/sys/class/net/NAME/device) */
 };
 
 /* Kernel counters of one link (64-bit, from IFLA_STATS64). */

@@ -3,17 +3,23 @@ noinst_LIBRARIES += libhspcore.a
 libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/module.c \
 	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c \
 	hsflowd/config-lex.c hsflowd/config-internal.h \
-	hsflowd/procbuf.c hsflowd/procbuf.h
+	hsflowd/procbuf.c hsflowd/procbuf.h \
+	hsflowd/netns.c hsflowd/netns.h \
+	hsflowd/dlopen.c hsflowd/dlopen.h hsflowd/netdev.c hsflowd/netdev.h
 libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd
 hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/agent.c hsflowd/agent.h hsflowd/agent-internal.h \
-	hsflowd/address.c hsflowd/address.h hsflowd/uuid.c hsflowd/uuid.h \
+	hsflowd/address.c hsflowd/address.h hsflowd/address-lookup.c hsflowd/address-lookup.h hsflowd/uuid.c hsflowd/uuid.h \
 	hsflowd/exporter.c hsflowd/exporter.h hsflowd/sender.c hsflowd/sender.h hsflowd/resolve.c hsflowd/resolve.h \
+	hsflowd/dns.c hsflowd/dns.h hsflowd/dnssd.c hsflowd/dnssd.h hsflowd/autofile.c hsflowd/autofile.h \
 	hsflowd/privileges.c hsflowd/privileges.h hsflowd/links.c hsflowd/links.h \
 	hsflowd/flow.c \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
-hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
-hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) -lpthread -lm
+hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
+hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) $(CARES_LIBS) -lresolv -lm
+# HMAC-SHA256 of the UUID (uuid.c): libgcrypt, which libsystemd links already.
+hsflowd_hsflowd_CFLAGS += $(GCRYPT_CFLAGS)
+hsflowd_hsflowd_LDADD += $(GCRYPT_LIBS)

@@ -22,7 +22,7 @@ int log_get_max_priority(void) {
 }
 
 static const char *prio_name(int prio) {
-        static const char *const names[] = {"emerg", "alert", "crit", "error",
+        static const char *const names[] = {"emerg",   "alert",  "crit", "error",
                                             "warning", "notice", "info", "debug"};
         return names[prio & 7];
 }
@@ -53,8 +53,8 @@ int log_internal(int priority, int error, const char *file, int line, const char
         }
         case HSP_LOG_JOURNAL:
                 sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "CODE_FILE=%s", file,
-                                "CODE_LINE=%d", line, "CODE_FUNC=%s", func,
-                                e ? "ERRNO=%d" : NULL, e, NULL);
+                                "CODE_LINE=%d", line, "CODE_FUNC=%s", func, e ? "ERRNO=%d" : NULL,
+                                e, NULL);
                 break;
         case HSP_LOG_SYSLOG:
                 syslog(priority, "%s", msg);

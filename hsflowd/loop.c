@@ -98,8 +98,10 @@ int loop_new(const char *config_path, const struct loop_callbacks *cb, struct lo
                 r = sd_event_add_inotify(l->event, &l->watch, l->dir,
                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE, on_inotify, l);
                 if (r < 0)
-                        log_warning_errno(r, "Cannot watch %s for changes (%m); SIGHUP still "
-                                          "reloads", config_path);
+                        log_warning_errno(r,
+                                          "Cannot watch %s for changes (%m); SIGHUP still "
+                                          "reloads",
+                                          config_path);
         }
         *ret = l;
         return 0;

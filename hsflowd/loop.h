@@ -5,14 +5,14 @@
 
 struct loop_callbacks {
         void (*reload)(void *userdata, const char *why); /* SIGHUP or the file changed */
-        void (*terminate)(void *userdata, int signo);      /* SIGTERM, SIGINT */
+        void (*terminate)(void *userdata, int signo);    /* SIGTERM, SIGINT */
         void *userdata;
 };
 
 struct loop {
         sd_event *event;
         struct loop_callbacks cb;
-        char *dir, *base;              /* of the configuration file */
+        char *dir, *base; /* of the configuration file */
         sd_event_source *signals[3], *watch, *debounce;
 };
 

@@ -10,56 +10,138 @@
 #include <systemd/sd-daemon.h>
 
 #include "agent-internal.h"
+#include "autofile.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
 #include "privileges.h"
 
 struct options {
-        int debug;              /* -d count: foreground; 2+ for debug messages */
+        int debug; /* -d count: foreground; 2+ for debug messages */
         const char *config_path;
         const char *pidfile;
         const char *uuid, *machine_id;
-        bool keep_privileges;   /* -P */
-        bool check_only;        /* -t */
+        const char *auto_path; /* -o */
+        bool keep_privileges;  /* -P */
+        bool check_only;       /* -t */
 };
+
+/* Readiness (READY=1) follows the first datagram handed to the collectors; when none comes
+ * within this long (no sample to send), the agent says it is ready anyway, so that a start
+ * never ends in systemd's start timeout. */
+#define READY_FALLBACK_USEC (10 * 1000000ULL)
 
 struct daemon {
         struct options opt;
         struct loop *loop;
         struct hsp_agent *agent;
+        bool ready;                   /* READY=1 sent */
+        sd_event_source *ready_timer; /* the fallback */
 };
+
+static void notify_ready(struct daemon *d, const char *status) {
+        d->ready_timer = sd_event_source_disable_unref(d->ready_timer);
+        if (d->ready)
+                return;
+        d->ready = true;
+        exporter_on_first_datagram(agent_exporter(d->agent), NULL, NULL);
+        sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+}
+
+static void on_first_datagram(void *userdata, size_t n_collectors) {
+        struct daemon *d = userdata;
+        log_debug("First datagram handed to %zu collector(s): ready", n_collectors);
+        notify_ready(d, n_collectors ? "Exporting sFlow" : "Exporting sFlow (no collector yet)");
+}
+
+static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct daemon *d = userdata;
+        log_warning("No datagram within %llu s of the start: ready all the same",
+                    (unsigned long long)(READY_FALLBACK_USEC / 1000000));
+        notify_ready(d, "Exporting sFlow (no datagram yet)");
+        return 0;
+}
+
+/* READY=1 after the first datagram (see above); the watchdog's keep-alive pings (WATCHDOG=1
+ * every half WatchdogSec=) come from the event loop itself, so a loop that hangs stops them. */
+static void readiness_setup(struct daemon *d) {
+        int r = sd_event_set_watchdog(d->loop->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Cannot arm the watchdog pings: %m");
+        else if (r > 0)
+                log_debug("Watchdog pings from the event loop");
+        if (exporter_stats(agent_exporter(d->agent))->datagrams > 0) {
+                notify_ready(d, "Exporting sFlow");
+                return;
+        }
+        exporter_on_first_datagram(agent_exporter(d->agent), on_first_datagram, d);
+        uint64_t now;
+        sd_event_now(d->loop->event, CLOCK_MONOTONIC, &now);
+        r = sd_event_add_time(d->loop->event, &d->ready_timer, CLOCK_MONOTONIC,
+                              now + READY_FALLBACK_USEC, 100000, on_ready_timeout, d);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot arm the readiness timer (%m): ready now");
+                notify_ready(d, "Exporting sFlow");
+        }
+}
 
 static void usage(FILE *f) {
         fprintf(f,
-                "Usage: hsflowd [-d]... [-f CONFIG] [-p PIDFILE] [-u UUID] [-m MACHINE-ID] [-P] [-t]\n"
+                "Usage: hsflowd [-d]... [-f CONFIG] [-p PIDFILE] [-u UUID] [-m MACHINE-ID] [-P] "
+                "[-t]\n"
                 "  -d             stay in the foreground and log to stderr (-dd: debug messages)\n"
                 "  -f CONFIG      configuration file (default %s)\n"
                 "  -p PIDFILE     write the process id to PIDFILE\n"
                 "  -u UUID        agent UUID (default: uuid=, DMI product UUID, machine-id)\n"
                 "  -m MACHINE-ID  machine-id to derive the UUID from\n"
+                "  -o FILE        write the effective settings to FILE (default %s, '' for none)\n"
                 "  -P             keep privileges\n"
                 "  -t             check the configuration and exit (0 = valid)\n"
                 "  -v             print the version and exit\n",
-                HSP_DEFAULT_CONFIG_PATH);
+                HSP_DEFAULT_CONFIG_PATH, HSP_DEFAULT_AUTO_PATH);
 }
 
 static int parse_args(int argc, char **argv, struct options *o) {
         o->config_path = HSP_DEFAULT_CONFIG_PATH;
+        o->auto_path = HSP_DEFAULT_AUTO_PATH;
         int c;
-        while ((c = getopt(argc, argv, "df:p:u:m:PtvhD:")) != -1) {
+        while ((c = getopt(argc, argv, "df:p:u:m:o:PtvhD:")) != -1) {
                 switch (c) {
-                case 'd': o->debug++; break;
-                case 'f': o->config_path = optarg; break;
-                case 'p': o->pidfile = optarg; break;
-                case 'u': o->uuid = optarg; break;
-                case 'm': o->machine_id = optarg; break;
-                case 'P': o->keep_privileges = true; break;
-                case 't': o->check_only = true; break;
-                case 'D': break; /* log file of the reference: logs go to stderr/journal here */
-                case 'v': printf("hsflowd %s\n", PACKAGE_VERSION); exit(0);
-                case 'h': usage(stdout); exit(0);
-                default: usage(stderr); return -EINVAL;
+                case 'd':
+                        o->debug++;
+                        break;
+                case 'f':
+                        o->config_path = optarg;
+                        break;
+                case 'p':
+                        o->pidfile = optarg;
+                        break;
+                case 'u':
+                        o->uuid = optarg;
+                        break;
+                case 'm':
+                        o->machine_id = optarg;
+                        break;
+                case 'o':
+                        o->auto_path = optarg;
+                        break;
+                case 'P':
+                        o->keep_privileges = true;
+                        break;
+                case 't':
+                        o->check_only = true;
+                        break;
+                case 'D':
+                        break; /* log file of the reference: logs go to stderr/journal here */
+                case 'v':
+                        printf("hsflowd %s\n", PACKAGE_VERSION);
+                        exit(0);
+                case 'h':
+                        usage(stdout);
+                        exit(0);
+                default:
+                        usage(stderr);
+                        return -EINVAL;
                 }
         }
         if (optind < argc) {
@@ -81,13 +163,15 @@ static int load_config(const char *path, struct hsp_config **ret) {
 static void on_reload(void *userdata, const char *why) {
         struct daemon *d = userdata;
         struct hsp_config *c;
-        sd_notify(0, "RELOADING=1");
+        if (d->ready) /* not while starting: READY=1 would come before the first datagram */
+                sd_notify(0, "RELOADING=1");
         log_info("Reloading %s (%s)", d->opt.config_path, why);
         if (load_config(d->opt.config_path, &c) < 0)
                 log_error("Configuration not reloaded: keeping the one in force");
         else
                 agent_reload(d->agent, c);
-        sd_notify(0, "READY=1");
+        if (d->ready)
+                sd_notify(0, "READY=1");
 }
 
 static void on_terminate(void *userdata, int signo) {
@@ -97,15 +181,43 @@ static void on_terminate(void *userdata, int signo) {
         sd_event_exit(d->loop->event, 0);
 }
 
-static int write_pidfile(const char *path) {
+/* The pid file is created (as PATH.tmp) before going to the background, so that one that cannot
+ * be written is an error the starting shell or init script sees: a daemon whose pid file cannot
+ * be written cannot be managed, so hsflowd does not start. The error goes to stderr too when
+ * logs go elsewhere. */
+static int pidfile_open(const char *path, bool also_stderr, int *ret_fd) {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        FILE *f = fopen(tmp, "we");
-        if (!f)
-                return log_error_errno(-errno, "Cannot write %s: %m", tmp);
-        fprintf(f, "%d\n", (int)getpid());
-        if (fclose(f) != 0 || rename(tmp, path) < 0)
-                return log_error_errno(-errno, "Cannot write %s: %m", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                int r = -errno;
+                log_error_errno(r, "Cannot write the pid file %s (creating %s: %m): not starting",
+                                path, tmp);
+                if (also_stderr)
+                        fprintf(stderr,
+                                "hsflowd: cannot write the pid file %s (creating %s: %s): "
+                                "not starting\n",
+                                path, tmp, strerror(-r));
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* In the process that runs: its pid into the file opened before, renamed into place. */
+static int pidfile_commit(const char *path, int fd) {
+        char tmp[4096], buf[32];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+        int r = write(fd, buf, (size_t)n) == n ? 0 : -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return log_error_errno(r, "Cannot write the pid file %s: %m", path);
+        }
         return 0;
 }
 
@@ -158,6 +270,18 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
+        int pid_fd = -1;
+        char pid_abs[4096];
+        if (d.opt.pidfile && d.opt.pidfile[0] != '/' && getcwd(pid_abs, sizeof pid_abs / 2)) {
+                /* relative to where it was started: the daemon runs in / */
+                size_t n = strlen(pid_abs);
+                snprintf(pid_abs + n, sizeof pid_abs - n, "/%s", d.opt.pidfile);
+                d.opt.pidfile = pid_abs;
+        }
+        if (d.opt.pidfile && pidfile_open(d.opt.pidfile, !d.opt.debug, &pid_fd) < 0) {
+                hsp_config_free(config);
+                return 1;
+        }
         if (!d.opt.debug && !systemd) {
                 int r = daemonize();
                 if (r < 0) {
@@ -165,14 +289,15 @@ int main(int argc, char **argv) {
                         return 1;
                 }
         }
-        if (d.opt.pidfile && write_pidfile(d.opt.pidfile) < 0)
+        if (d.opt.pidfile && pidfile_commit(d.opt.pidfile, pid_fd) < 0)
                 return 1;
 
-        const struct loop_callbacks cb = {.reload = on_reload, .terminate = on_terminate,
-                                          .userdata = &d};
+        const struct loop_callbacks cb = {
+                .reload = on_reload, .terminate = on_terminate, .userdata = &d};
         if (loop_new(d.opt.config_path, &cb, &d.loop) < 0)
                 return 1;
-        const struct agent_options ao = {.uuid = d.opt.uuid, .machine_id = d.opt.machine_id};
+        const struct agent_options ao = {
+                .uuid = d.opt.uuid, .machine_id = d.opt.machine_id, .auto_path = d.opt.auto_path};
         int r = agent_new(d.loop->event, &ao, config, &d.agent);
         if (r < 0) {
                 log_error_errno(r, "Cannot create the agent: %m");
@@ -188,9 +313,11 @@ int main(int argc, char **argv) {
                 agent_capabilities_held(d.agent, keep);
         }
         log_info("hsflowd %s running (%s)", PACKAGE_VERSION, d.opt.config_path);
-        sd_notify(0, "READY=1\nSTATUS=Exporting sFlow");
+        readiness_setup(&d);
 
         r = sd_event_loop(d.loop->event);
+        d.ready_timer = sd_event_source_disable_unref(d.ready_timer);
+        exporter_on_first_datagram(agent_exporter(d.agent), NULL, NULL);
         agent_free(d.agent); /* flushes pending datagrams */
         loop_free(d.loop);
         if (d.opt.pidfile)

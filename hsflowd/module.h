@@ -12,7 +12,7 @@ struct hsp_agent;  /* the core (agent.c); modules reach it only through agent.h 
 struct hsp_source; /* a data source owned by a module (agent.h) */
 struct hsp_config;
 struct hsp_block;
-struct hsp_flow;    /* a flow sample on its way to the collectors (agent.h) */
+struct hsp_flow; /* a flow sample on its way to the collectors (agent.h) */
 
 /* Keyword value types of the configuration tables. */
 enum hsp_kw_type {
@@ -22,6 +22,8 @@ enum hsp_kw_type {
         HSP_KW_REGEX,       /* char * holding a POSIX extended regex, checked when parsed */
         HSP_KW_SPEED_RANGE, /* struct hsp_speed_range; "1G", "1G-", "0-1T", "10M-40G" */
         HSP_KW_IGNORED,     /* deprecated: accepted with a warning, value discarded */
+        HSP_KW_HOST,        /* char *: an IP address or a host name (resolved later); a value
+                             * that looks like an address must be one */
 };
 
 struct hsp_speed_range {
@@ -31,22 +33,23 @@ struct hsp_speed_range {
 
 /* One keyword of a block; aliases are entries of their own with the same offset. */
 struct hsp_keyword {
-        const char *name;   /* matched case-insensitively */
+        const char *name; /* matched case-insensitively */
         enum hsp_kw_type type;
-        size_t offset;      /* into the block's conf struct */
-        uint64_t min, max;  /* HSP_KW_UINT range */
-        const char *help;   /* what is allowed, for error messages; may be NULL */
+        size_t offset;     /* into the block's conf struct */
+        uint64_t min, max; /* HSP_KW_UINT range */
+        const char *help;  /* what is allowed, for error messages; may be NULL */
 };
-#define HSP_KEYWORDS_END {NULL, 0, 0, 0, 0, NULL}
+#define HSP_KEYWORDS_END                                                                           \
+        { NULL, 0, 0, 0, 0, NULL }
 
 /* A module's running instance, created by the core. */
 struct hsp_mod {
         const struct hsp_module *module;
         struct hsp_agent *agent;
         sd_event *loop;
-        const struct hsp_config *config;  /* the configuration in force (global settings) */
-        const struct hsp_block *blocks;   /* this module's blocks in file order (NULL if none) */
-        void *state;                      /* module-private */
+        const struct hsp_config *config; /* the configuration in force (global settings) */
+        const struct hsp_block *blocks;  /* this module's blocks in file order (NULL if none) */
+        void *state;                     /* module-private */
 };
 
 struct hsp_module {
@@ -57,8 +60,11 @@ struct hsp_module {
                                              * read (NULL: zeros); string members must be NULL */
         bool repeatable;                    /* may the block appear more than once? */
         bool always;                        /* started without a block (host) */
-        uint64_t capabilities;              /* HSP_CAP(CAP_...) bits it needs after start-up,
-                                             * when hsflowd has dropped root (privileges.h) */
+        /* Started without a block when this says so (deprecated top-level keywords such as
+         * jsonPort). Optional. */
+        bool (*implied)(const struct hsp_config *c);
+        uint64_t capabilities; /* HSP_CAP(CAP_...) bits it needs after start-up,
+                                * when hsflowd has dropped root (privileges.h) */
         /* Check a parsed block (e.g. mutually exclusive keywords). Returns 0 or -EINVAL with
          * a message written to err (size errlen). Optional. */
         int (*validate)(const void *conf, char *err, size_t errlen);
@@ -85,3 +91,10 @@ extern const struct hsp_module *const hsp_modules[];
 
 /* Append a zeroed record with tag to a sample; NULL when the sample is full. */
 struct sflow_record *hsp_sample_add(struct sflow_sample *s, uint32_t tag);
+
+/* The data source index of a logical entity named key (a container id, a unit name):
+ * 100000..149999 from an FNV-1a hash of key, plus probe (the next candidates after a
+ * collision). The same key always gives the same index on every architecture. */
+#define HSP_DS_HASH_BASE 100000
+#define HSP_DS_HASH_RANGE 50000
+uint32_t hsp_ds_index_hash(const char *key, unsigned probe);

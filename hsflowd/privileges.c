@@ -11,12 +11,45 @@
 
 #include "log.h"
 
+/* The account made for the agent by its packages; the caller's choice when it does not exist. */
+#define HSP_USER "hsflowd"
+
 static int cap_set(uint64_t caps) {
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {{0}};
         d[0].effective = d[0].permitted = (uint32_t)caps;
         d[1].effective = d[1].permitted = (uint32_t)(caps >> 32);
         return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static int cap_get(uint64_t *ret) {
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[2] = {{0}};
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        *ret = d[0].permitted | (uint64_t)d[1].permitted << 32;
+        return 0;
+}
+
+/* Started without root (e.g. User= with AmbientCapabilities= in the systemd unit): give up the
+ * capabilities the configuration does not need and say which needed ones were not granted. */
+static int keep_only(uint64_t keep) {
+        uint64_t held = 0;
+        int r = cap_get(&held);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read capabilities: %m");
+        if (!held)
+                return 0;
+        if (keep & ~held)
+                log_warning("Capabilities 0x%llx needed by the configuration were not granted",
+                            (unsigned long long)(keep & ~held));
+        r = cap_set(held & keep);
+        if (r < 0)
+                return log_error_errno(r, "Cannot give up capabilities: %m");
+        const struct passwd *pw = getpwuid(geteuid());
+        log_info("Running as %s with capabilities 0x%llx", pw ? pw->pw_name : "?",
+                 (unsigned long long)(held & keep));
+        return 0;
 }
 
 static unsigned cap_last(void) {
@@ -26,10 +59,17 @@ static unsigned cap_last(void) {
         return 0;
 }
 
+const char *privileges_user(const char *user) {
+        const struct passwd *pw = geteuid() != 0 ? getpwuid(geteuid()) : getpwnam(HSP_USER);
+        return pw ? pw->pw_name : user;
+}
+
 int privileges_drop(const char *user, uint64_t keep) {
         if (geteuid() != 0)
-                return 0;
-        const struct passwd *pw = getpwnam(user);
+                return keep_only(keep);
+        const struct passwd *pw = getpwnam(HSP_USER);
+        if (!pw)
+                pw = getpwnam(user);
         if (!pw)
                 return log_error_errno(-ENOENT, "Cannot drop privileges: no user %s", user);
         unsigned last = cap_last();
@@ -39,14 +79,24 @@ int privileges_drop(const char *user, uint64_t keep) {
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
             setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
             setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
-                return log_error_errno(-errno, "Cannot switch to user %s: %m", user);
+                return log_error_errno(-errno, "Cannot switch to user %s: %m", pw->pw_name);
         int r = cap_set(keep);
         if (r < 0)
                 return log_error_errno(r, "Cannot keep capabilities: %m");
         prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return log_error_errno(-errno, "Cannot forbid new privileges: %m");
-        log_info("Running as %s with capabilities 0x%llx (-P keeps root)", user,
+        log_info("Running as %s with capabilities 0x%llx (-P keeps root)", pw->pw_name,
                  (unsigned long long)keep);
         return 0;
+}
+
+int privileges_effective(uint64_t caps) {
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[2] = {{0}};
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        d[0].effective = (uint32_t)caps & d[0].permitted;
+        d[1].effective = (uint32_t)(caps >> 32) & d[1].permitted;
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }

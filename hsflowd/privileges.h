@@ -9,3 +9,9 @@
  * drop every other one from the bounding set and forbid regaining privileges. Does nothing when
  * not running as root. Returns 0 or negative errno. */
 int privileges_drop(const char *user, uint64_t keep);
+/* The user privileges_drop(user, ...) runs as: the current one when not root, else hsflowd
+ * when it exists, else user. */
+const char *privileges_user(const char *user);
+/* Make caps (of those permitted) the effective ones: a capability kept for a rare use is raised
+ * only around it. Returns 0 or negative errno. */
+int privileges_effective(uint64_t caps);

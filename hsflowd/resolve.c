@@ -1,111 +1,101 @@
-/* resolve.c - asynchronous name resolution: getaddrinfo on a short-lived thread, result over a pipe. */
+/* resolve.c - asynchronous name resolution with c-ares on the loop (dns.c): one channel shared
+ * by the requests, released when none is left. */
 #include "resolve.h"
 
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "dns.h"
 
 struct resolve_req {
-        atomic_int refs;        /* the loop side and the thread */
-        char *host;
-        char port[8];
-        int pipe[2];
-        int error;
-        struct sockaddr_storage ss;
-        socklen_t len;
-        sd_event_source *io;
-        resolve_cb cb;
+        resolve_cb cb; /* NULL once cancelled: the request is freed when c-ares answers */
         void *userdata;
 };
 
-static void req_unref(struct resolve_req *r) {
-        if (atomic_fetch_sub(&r->refs, 1) != 1)
-                return;
-        close(r->pipe[0]);
-        close(r->pipe[1]);
-        free(r->host);
-        free(r);
+static struct dns *shared;
+static unsigned pending;
+static sd_event_source *release; /* frees the idle channel outside its callbacks */
+
+static int on_release(sd_event_source *es, void *userdata) {
+        release = sd_event_source_disable_unref(release);
+        if (pending == 0) {
+                dns_free(shared);
+                shared = NULL;
+        }
+        return 0;
 }
 
-static void *worker(void *arg) {
-        struct resolve_req *r = arg;
-        const struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_ADDRCONFIG};
-        struct addrinfo *res = NULL;
-        r->error = getaddrinfo(r->host, r->port, &hints, &res);
-        if (r->error == 0 && res) {
-                memcpy(&r->ss, res->ai_addr, res->ai_addrlen);
-                r->len = res->ai_addrlen;
-        } else if (r->error == 0)
-                r->error = EAI_NONAME;
-        if (res)
-                freeaddrinfo(res);
-        char c = 1;
-        (void)!write(r->pipe[1], &c, 1);
-        req_unref(r);
-        return NULL;
+static int eai_of(int status) {
+        switch (status) {
+        case ARES_SUCCESS:
+                return 0;
+        case ARES_ENOTFOUND:
+        case ARES_ENODATA:
+        case ARES_ENONAME:
+                return EAI_NONAME;
+        case ARES_ETIMEOUT:
+        case ARES_ECONNREFUSED:
+        case ARES_ESERVFAIL:
+                return EAI_AGAIN;
+        case ARES_ENOMEM:
+                return EAI_MEMORY;
+        default:
+                return EAI_FAIL;
+        }
 }
 
-static int on_done(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static void on_addr(void *userdata, int status, struct ares_addrinfo *res) {
         struct resolve_req *r = userdata;
-        char c;
-        (void)!read(fd, &c, 1);
-        r->io = sd_event_source_disable_unref(r->io);
+        struct sockaddr_storage ss;
+        socklen_t len = 0;
+        int error = eai_of(status);
+
+        if (error == 0 && res && res->nodes && res->nodes->ai_addrlen <= sizeof ss) {
+                memcpy(&ss, res->nodes->ai_addr, res->nodes->ai_addrlen);
+                len = res->nodes->ai_addrlen;
+        } else if (error == 0)
+                error = EAI_NONAME;
+        if (res)
+                ares_freeaddrinfo(res);
+        pending--;
+        if (pending == 0 && shared && !release && status != ARES_EDESTRUCTION &&
+            sd_event_add_defer(dns_loop(shared), &release, on_release, NULL) < 0)
+                release = NULL;
         resolve_cb cb = r->cb;
         void *ud = r->userdata;
-        int error = r->error;
-        struct sockaddr_storage ss = r->ss;
-        socklen_t len = r->len;
-        req_unref(r);
-        cb(error, (struct sockaddr *)&ss, len, ud);
-        return 0;
+        free(r);
+        if (cb && status != ARES_EDESTRUCTION)
+                cb(error, (struct sockaddr *)&ss, len, ud);
 }
 
 int resolve_start(sd_event *loop, const char *host, unsigned port, resolve_cb cb, void *userdata,
                   struct resolve_req **ret) {
+        if (shared && dns_loop(shared) != loop) {
+                if (pending)
+                        return -EBUSY;
+                release = sd_event_source_disable_unref(release);
+                dns_free(shared);
+                shared = NULL;
+        }
+        if (!shared) {
+                int e = dns_new(loop, &shared);
+                if (e < 0)
+                        return e;
+        }
         struct resolve_req *r = calloc(1, sizeof *r);
         if (!r)
                 return -ENOMEM;
-        r->host = strdup(host);
-        if (!r->host || pipe2(r->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-                free(r->host);
-                free(r);
-                return -ENOMEM;
-        }
-        snprintf(r->port, sizeof r->port, "%u", port);
         r->cb = cb;
         r->userdata = userdata;
-        atomic_init(&r->refs, 2);
-        int e = sd_event_add_io(loop, &r->io, r->pipe[0], EPOLLIN, on_done, r);
-        if (e < 0) {
-                atomic_store(&r->refs, 1);
-                req_unref(r);
-                return e;
-        }
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        e = pthread_create(&t, &attr, worker, r);
-        pthread_attr_destroy(&attr);
-        if (e != 0) {
-                sd_event_source_disable_unref(r->io);
-                atomic_store(&r->refs, 1);
-                req_unref(r);
-                return -e;
-        }
+        pending++;
         *ret = r;
+        dns_getaddrinfo(shared, host, port, SOCK_DGRAM, on_addr, r);
         return 0;
 }
 
 void resolve_cancel(struct resolve_req *r) {
-        if (!r || !r->io)
-                return; /* NULL, or already completed (the loop side let go in on_done) */
-        r->io = sd_event_source_disable_unref(r->io);
-        req_unref(r);
+        if (r)
+                r->cb = NULL; /* freed when its answer comes */
 }

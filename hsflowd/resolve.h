@@ -1,4 +1,4 @@
-/* resolve.h - asynchronous name resolution: getaddrinfo on a short-lived thread, result over a pipe. */
+/* resolve.h - asynchronous name resolution on the loop (c-ares). */
 #pragma once
 
 #include <sys/socket.h>

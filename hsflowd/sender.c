@@ -3,9 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +12,17 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "netns.h"
 #include "resolve.h"
 
-#define RESOLVE_RETRY_USEC (30ULL * 1000000ULL)
-#define UP_AFTER_QUIET_USEC (10ULL * 1000000ULL) /* no error for this long: reachable again */
+#define RESOLVE_RETRY_FIRST_USEC (1ULL * 1000000ULL) /* doubled after each failure */
+#define RESOLVE_RETRY_USEC (30ULL * 1000000ULL)      /* up to this */
+#define UP_AFTER_QUIET_USEC (10ULL * 1000000ULL)     /* no error for this long: reachable again */
+/* A send that fails may fail for an error the network reported about an earlier datagram (an
+ * ICMP port unreachable queued on the socket): that error is consumed by the failed send and the
+ * datagram was not transmitted, so it is sent again. A new report can arrive between two
+ * attempts when several datagrams are in flight; a local cause (no route) fails every attempt. */
+#define SEND_ATTEMPTS 3
 
 enum sender_state { SENDER_RESOLVING, SENDER_UNRESOLVED, SENDER_UP, SENDER_DOWN };
 
@@ -30,8 +35,9 @@ struct sender {
         int fd;
         sd_event_source *io, *retry;
         struct resolve_req *query;
-        uint64_t last_error_usec;
-        uint64_t sent, errors;
+        uint64_t last_error_usec, retry_usec;
+        int loss_errno; /* why the last datagram was not sent; 0 when it was */
+        struct sender_stats stats;
 };
 
 static uint64_t now_usec(void) {
@@ -73,47 +79,24 @@ static void set_state(struct sender *s, enum sender_state st, int error) {
                 log_warning_errno(error, "Collector %s: unreachable (%m); still sending", s->name);
                 break;
         case SENDER_UNRESOLVED:
-                log_warning("Collector %s: name does not resolve; retrying every %llus", s->name,
-                            (unsigned long long)(RESOLVE_RETRY_USEC / 1000000));
+                log_warning("Collector %s: name does not resolve; retrying (every %llus at most)",
+                            s->name, (unsigned long long)(RESOLVE_RETRY_USEC / 1000000));
                 break;
         case SENDER_RESOLVING:
                 break;
         }
 }
 
+static int open_udp(void *userdata) {
+        int fd = socket(*(const int *)userdata, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        return fd < 0 ? -errno : fd;
+}
+
 /* Create the socket in the collector's network namespace, if one is configured. */
 static int socket_in_namespace(const char *ns, int family) {
         if (!ns)
-                return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        char path[300];
-        snprintf(path, sizeof path, "/run/netns/%s", ns);
-        int target = open(path, O_RDONLY | O_CLOEXEC);
-        if (target < 0)
-                return -errno;
-        int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (self < 0) {
-                int e = errno;
-                close(target);
-                return -e;
-        }
-        int fd = -1, e = 0;
-        if (setns(target, CLONE_NEWNET) < 0)
-                e = errno;
-        else {
-                fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-                if (fd < 0)
-                        e = errno;
-                if (setns(self, CLONE_NEWNET) < 0)
-                        e = errno; /* cannot happen with the fd we opened; reported anyway */
-        }
-        close(target);
-        close(self);
-        if (e) {
-                if (fd >= 0)
-                        close(fd);
-                return -e;
-        }
-        return fd;
+                return open_udp(&family);
+        return netns_run_named(ns, open_udp, &family);
 }
 
 /* ICMP errors arrive as socket errors: read them as soon as they are queued. */
@@ -122,7 +105,7 @@ static int on_socket_event(sd_event_source *es, int fd, uint32_t revents, void *
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) {
-                s->errors++;
+                s->stats.reported++;
                 s->last_error_usec = now_usec();
                 set_state(s, SENDER_DOWN, err);
         }
@@ -147,7 +130,8 @@ static int open_socket(struct sender *s, const struct sockaddr *sa, socklen_t sa
                 return log_error_errno(r, "Collector %s: cannot bind to device %s: %m", s->name,
                                        s->dev);
         }
-        /* Connected, so that ICMP unreachable is reported back on this socket. */
+        /* Connected, so that ICMP unreachable is reported back on this socket (and only
+         * datagrams from the collector are accepted); see SEND_ATTEMPTS for what that costs. */
         if (connect(fd, sa, salen) < 0) {
                 int r = -errno;
                 close(fd);
@@ -159,6 +143,7 @@ static int open_socket(struct sender *s, const struct sockaddr *sa, socklen_t sa
                 return log_error_errno(r, "Collector %s: cannot watch socket: %m", s->name);
         }
         s->fd = fd;
+        s->retry_usec = 0;
         set_state(s, SENDER_UP, 0);
         return 0;
 }
@@ -172,11 +157,15 @@ static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* Retry after 1 s, 2 s, 4 s... up to RESOLVE_RETRY_USEC. */
 static void schedule_retry(struct sender *s) {
         uint64_t now;
         sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
         s->retry = sd_event_source_unref(s->retry);
-        int r = sd_event_add_time(s->loop, &s->retry, CLOCK_MONOTONIC, now + RESOLVE_RETRY_USEC, 0,
+        s->retry_usec = s->retry_usec ? s->retry_usec * 2 : RESOLVE_RETRY_FIRST_USEC;
+        if (s->retry_usec > RESOLVE_RETRY_USEC)
+                s->retry_usec = RESOLVE_RETRY_USEC;
+        int r = sd_event_add_time(s->loop, &s->retry, CLOCK_MONOTONIC, now + s->retry_usec, 0,
                                   on_retry, s);
         if (r < 0)
                 log_error_errno(r, "Collector %s: cannot schedule a retry: %m", s->name);
@@ -223,8 +212,8 @@ int sender_new(sd_event *loop, const struct hsp_collector_conf *c, struct sender
                 return -ENOMEM;
         }
         bool v6 = strchr(c->ip, ':') != NULL;
-        snprintf(s->name, sizeof s->name, "%s%s%s:%u%s%s%s%s", v6 ? "[" : "", c->ip,
-                 v6 ? "]" : "", c->udpport, c->dev ? " dev " : "", c->dev ? c->dev : "",
+        snprintf(s->name, sizeof s->name, "%s%s%s:%u%s%s%s%s", v6 ? "[" : "", c->ip, v6 ? "]" : "",
+                 c->udpport, c->dev ? " dev " : "", c->dev ? c->dev : "",
                  c->namespace ? " namespace " : "", c->namespace ? c->namespace : "");
 
         struct sockaddr_storage ss = {0};
@@ -248,21 +237,54 @@ int sender_new(sd_event *loop, const struct hsp_collector_conf *c, struct sender
         return 0;
 }
 
+static void note_lost(struct sender *s, int e) {
+        s->stats.lost++;
+        if (s->loss_errno == e)
+                return;
+        s->loss_errno = e;
+        if (e != ENOTCONN) /* no socket yet: the reason (name, socket) was logged already */
+                log_warning_errno(e, "Collector %s: datagrams not sent (%m); counting them as lost",
+                                  s->name);
+}
+
 int sender_send(struct sender *s, const void *buf, size_t len) {
-        if (s->fd < 0)
+        if (s->fd < 0) {
+                note_lost(s, ENOTCONN);
                 return -ENOTCONN;
-        if (send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-                int e = errno;
-                s->errors++;
+        }
+        int e = 0, first = 0, failed = 0;
+        for (int i = 0; i < SEND_ATTEMPTS; i++) {
+                if (send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+                        e = 0;
+                        break;
+                }
+                e = errno;
                 s->last_error_usec = now_usec();
-                if (e != EAGAIN && e != ENOBUFS)
-                        set_state(s, SENDER_DOWN, e);
+                if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
+                        break; /* the socket or the device queue is full: nothing to retry now */
+                if (!failed++)
+                        first = e;
+        }
+        if (failed)
+                set_state(s, SENDER_DOWN, first);
+        if (e) {
+                note_lost(s, e);
                 return -e;
         }
-        s->sent++;
+        s->stats.reported += (uint64_t)failed; /* each was about an earlier datagram */
+        s->stats.sent++;
+        if (s->loss_errno) {
+                log_notice("Collector %s: sending again (%llu datagrams lost so far)", s->name,
+                           (unsigned long long)s->stats.lost);
+                s->loss_errno = 0;
+        }
         if (s->state == SENDER_DOWN && now_usec() - s->last_error_usec > UP_AFTER_QUIET_USEC)
                 set_state(s, SENDER_UP, 0);
         return 0;
+}
+
+const struct sender_stats *sender_stats(const struct sender *s) {
+        return &s->stats;
 }
 
 void sender_free(struct sender *s) {

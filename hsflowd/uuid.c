@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gcrypt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,42 +47,41 @@ int uuid_parse(const char *s, uint8_t ret[16]) {
 }
 
 void uuid_format(const uint8_t u[16], char buf[37]) {
-        snprintf(buf, 37,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-                 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-                 u[14], u[15]);
+        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+                 u[13], u[14], u[15]);
 }
 
-/* splitmix64 finaliser: a fixed, well-mixed permutation of 64-bit values. */
-static uint64_t mix64(uint64_t x) {
-        x ^= x >> 30;
-        x *= 0xbf58476d1ce4e5b9ULL;
-        x ^= x >> 27;
-        x *= 0x94d049bb133111ebULL;
-        x ^= x >> 31;
-        return x;
-}
+/* The application id of hsflowd: the UUID is HMAC-SHA256(key = machine-id, message = this id),
+ * its first 16 bytes made a version 4 UUID, exactly as sd_id128_get_machine_app_specific(3)
+ * derives it, so `sd_id128_get_machine_app_specific(HSP_APP_ID)` on the same machine gives the
+ * same UUID. The MAC is one-way: a receiver of the UUID learns nothing of the machine-id. */
+static const uint8_t hsp_app_id[16] = {0xc8, 0x70, 0xd2, 0x9b, 0x3d, 0x44, 0x4d, 0x0d,
+                                       0xb9, 0x88, 0x2f, 0xdb, 0x91, 0xbe, 0xc2, 0xb6};
 
 int uuid_from_machine_id(const char *machine_id, uint8_t ret[16]) {
-        uint8_t id[16];
+        uint8_t id[16], mac[32];
         int r = parse_hex16(machine_id, false, id);
         if (r < 0)
                 return r;
-        uint64_t hi = 0, lo = 0;
-        for (int i = 0; i < 8; i++) {
-                hi = hi << 8 | id[i];
-                lo = lo << 8 | id[8 + i];
+        /* libgcrypt is already mapped: libsystemd links it. */
+        if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+                if (!gcry_check_version(NULL))
+                        return -EIO;
+                gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
         }
-        /* Two rounds, each half depending on both, keyed with the ASCII of "hsflowd". */
-        const uint64_t key = 0x687366ULL << 32 | 0x6c6f77ULL;
-        uint64_t a = mix64(hi ^ key), b = mix64(lo ^ a);
-        a = mix64(a ^ b);
-        for (int i = 0; i < 8; i++) {
-                ret[i] = (uint8_t)(a >> (56 - 8 * i));
-                ret[8 + i] = (uint8_t)(b >> (56 - 8 * i));
-        }
-        ret[6] = (ret[6] & 0x0f) | 0x40;
-        ret[8] = (ret[8] & 0x3f) | 0x80;
+        gcry_buffer_t iov[2] = {
+                {.size = sizeof id, .len = sizeof id, .data = id},
+                {.size = sizeof hsp_app_id, .len = sizeof hsp_app_id, .data = (void *)hsp_app_id},
+        };
+        gcry_error_t e = gcry_md_hash_buffers(GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC, mac, iov, 2);
+        explicit_bzero(id, sizeof id);
+        if (e)
+                return -EIO;
+        memcpy(ret, mac, 16);
+        explicit_bzero(mac, sizeof mac);
+        ret[6] = (ret[6] & 0x0f) | 0x40; /* version 4 */
+        ret[8] = (ret[8] & 0x3f) | 0x80; /* RFC 4122 variant */
         return 0;
 }
 
@@ -134,4 +134,23 @@ int uuid_choose(const char *option, const char *config, const char *dmi_path,
                 return 0;
         }
         return -ENOENT;
+}
+
+int uuid_v5(const uint8_t ns[16], const char *name, size_t len, uint8_t ret[16]) {
+        uint8_t sha[20];
+        if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+                if (!gcry_check_version(NULL))
+                        return -EIO;
+                gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+        }
+        gcry_buffer_t iov[2] = {
+                {.size = 16, .len = 16, .data = (void *)ns},
+                {.size = len, .len = len, .data = (void *)name},
+        };
+        if (gcry_md_hash_buffers(GCRY_MD_SHA1, 0, sha, iov, 2))
+                return -EIO;
+        memcpy(ret, sha, 16);
+        ret[6] = (uint8_t)((ret[6] & 0x0f) | 0x50);
+        ret[8] = (uint8_t)((ret[8] & 0x3f) | 0x80);
+        return 0;
 }

@@ -13,8 +13,8 @@
 /* v1 "unlimited" is PAGE_COUNTER_MAX pages: anything this large is no limit. */
 #define CG_UNLIMITED (UINT64_C(1) << 62)
 
-static const char *const ctrl_names[] = {[CG_CPUACCT] = "cpuacct", [CG_MEMORY] = "memory",
-                                         [CG_BLKIO] = "blkio"};
+static const char *const ctrl_names[] = {
+        [CG_CPUACCT] = "cpuacct", [CG_MEMORY] = "memory", [CG_BLKIO] = "blkio"};
 
 static const char *next_line(const char *p) {
         const char *e = strchr(p, '\n');
@@ -48,13 +48,42 @@ static int copy_field(char *dst, size_t size, const char *src, size_t len) {
         return 0;
 }
 
+static bool is_octal(char c) {
+        return c >= '0' && c <= '7';
+}
+
+int cgroup_mountinfo_unescape(char *dst, size_t size, const char *src, size_t len) {
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+                char c = src[i];
+                if (c == '\\' && i + 3 < len && is_octal(src[i + 1]) && is_octal(src[i + 2]) &&
+                    is_octal(src[i + 3])) {
+                        unsigned v = (unsigned)(src[i + 1] - '0') * 64 +
+                                     (unsigned)(src[i + 2] - '0') * 8 +
+                                     (unsigned)(src[i + 3] - '0');
+                        if (v > 0 && v <= 0377) {
+                                c = (char)v;
+                                i += 3;
+                        }
+                }
+                if (o + 1 >= size)
+                        return -ENAMETOOLONG;
+                dst[o++] = c;
+        }
+        if (o >= size)
+                return -ENAMETOOLONG;
+        dst[o] = '\0';
+        return 0;
+}
+
 int cgroup_parse_mountinfo(const char *text, struct cgroup_mounts *ret) {
         struct cgroup_mounts m;
         memset(&m, 0, sizeof m);
         bool any = false;
         for (const char *p = text; *p; p = next_line(p)) {
                 const char *e = line_end(p);
-                /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
+                /* id parent maj:min root mountpoint options [optional...] - fstype source superopts
+                 */
                 const char *f[5];
                 size_t fl[5];
                 const char *q = p;
@@ -96,8 +125,10 @@ int cgroup_parse_mountinfo(const char *text, struct cgroup_mounts *ret) {
                         int c = which[i];
                         if (m.mount[c][0])
                                 continue; /* the first mount wins */
-                        if (copy_field(m.mount[c], sizeof m.mount[c], f[4], fl[4]) < 0 ||
-                            copy_field(m.root[c], sizeof m.root[c], f[3], fl[3]) < 0) {
+                        if (cgroup_mountinfo_unescape(m.mount[c], sizeof m.mount[c], f[4], fl[4]) <
+                                    0 ||
+                            cgroup_mountinfo_unescape(m.root[c], sizeof m.root[c], f[3], fl[3]) <
+                                    0) {
                                 m.mount[c][0] = m.root[c][0] = '\0';
                                 continue;
                         }
@@ -262,8 +293,8 @@ int cgroup_paths_from(const char *text, const struct cgroup_mounts *mounts,
                 /* a process in the v2 root is one whose cgroups are managed in v1 (hybrid) */
                 if (c == CG_V2 && strcmp(path, "/") == 0)
                         continue;
-                if (join_path(p.dir[c], sizeof p.dir[c], mounts->mount[c], mounts->root[c],
-                              path) == 0)
+                if (join_path(p.dir[c], sizeof p.dir[c], mounts->mount[c], mounts->root[c], path) ==
+                    0)
                         any = true;
         }
         if (!any)
@@ -370,5 +401,22 @@ int cgroup_read_stats(struct hsp_procbuf *b, const struct cgroup_paths *paths,
         if (!st.have_cpu && !st.have_memory && !st.have_io)
                 return -ENOENT;
         *ret = st;
+        return 0;
+}
+
+int cgroup_paths_of_cgroup(const struct cgroup_mounts *mounts, const char *path,
+                           struct cgroup_paths *ret) {
+        struct cgroup_paths p;
+        bool any = false;
+        memset(&p, 0, sizeof p);
+        if (path[0] != '/' || strcmp(path, "/") == 0)
+                return -EINVAL;
+        for (int c = 0; c < _CG_MAX; c++)
+                if (mounts->mount[c][0] && join_path(p.dir[c], sizeof p.dir[c], mounts->mount[c],
+                                                     mounts->root[c], path) == 0)
+                        any = true;
+        if (!any)
+                return -ENODATA;
+        *ret = p;
         return 0;
 }

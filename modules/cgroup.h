@@ -25,9 +25,9 @@ struct cgroup_paths {
 /* Counters of one cgroup; have_* tell which parts could be read. */
 struct cgroup_stats {
         bool have_cpu, have_memory, have_io;
-        uint64_t cpu_ns;            /* CPU time consumed */
-        uint64_t mem_usage;         /* bytes */
-        uint64_t mem_limit;         /* bytes, UINT64_MAX when unlimited */
+        uint64_t cpu_ns;    /* CPU time consumed */
+        uint64_t mem_usage; /* bytes */
+        uint64_t mem_limit; /* bytes, UINT64_MAX when unlimited */
         uint64_t rd_bytes, wr_bytes, rd_ios, wr_ios;
 };
 
@@ -36,6 +36,10 @@ struct cgroup_stats {
 /* /proc/self/mountinfo: the mount points of the cpuacct, memory and blkio v1 hierarchies
  * (also when co-mounted, e.g. "cpu,cpuacct") and of cgroup2. */
 int cgroup_parse_mountinfo(const char *text, struct cgroup_mounts *ret);
+/* A field of mountinfo (len bytes of src) into dst, with the kernel's octal escapes (\040 space,
+ * \011 tab, \012 newline, \134 backslash, any \ooo) decoded; a backslash not followed by three
+ * octal digits (or \000) stays as it is. 0, or -ENAMETOOLONG when it does not fit in size. */
+int cgroup_mountinfo_unescape(char *dst, size_t size, const char *src, size_t len);
 /* /proc/PID/cgroup: the path of the v1 hierarchy holding controller ctrl ("memory"), or with
  * ctrl NULL the v2 path ("0::/..."). Copies at most size-1 bytes (-ENAMETOOLONG when longer). */
 int cgroup_parse_proc_cgroup(const char *text, const char *ctrl, char *ret, size_t size);
@@ -67,3 +71,7 @@ int cgroup_paths_of_pid(struct hsp_procbuf *b, const struct cgroup_mounts *mount
  * anything could be read, else a negative errno (the cgroup is gone). */
 int cgroup_read_stats(struct hsp_procbuf *b, const struct cgroup_paths *paths,
                       struct cgroup_stats *ret);
+/* The directories of a cgroup given by its path in the hierarchy ("/system.slice/x.service",
+ * as systemd's ControlGroup property says): the same path under every mounted hierarchy. */
+int cgroup_paths_of_cgroup(const struct cgroup_mounts *mounts, const char *path,
+                           struct cgroup_paths *ret);

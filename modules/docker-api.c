@@ -1,5 +1,5 @@
 /* docker-api.c - the Docker Engine API over its unix socket: libcurl multi driven by sd-event. */
-#include <curl/curl.h>
+#include "docker-curl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ struct dk_req {
         char path[160];
         char *body;
         size_t len, cap;
-        long status;        /* HTTP status, once the headers are in */
+        long status; /* HTTP status, once the headers are in */
         bool headers_done;
         char err[CURL_ERROR_SIZE];
         struct dk_req *prev, *next;
@@ -59,7 +59,8 @@ const char *dk_socket_path(void) {
         if (h && strncmp(h, "unix://", 7) == 0 && h[7])
                 return h + 7;
         if (h && *h)
-                log_warning("DOCKER_HOST=%s is not a unix:// socket; using /var/run/docker.sock", h);
+                log_warning("DOCKER_HOST=%s is not a unix:// socket; using /var/run/docker.sock",
+                            h);
         return "/var/run/docker.sock";
 }
 
@@ -78,7 +79,7 @@ static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) 
                 flags |= CURL_CSELECT_OUT;
         if (revents & (EPOLLERR | EPOLLHUP))
                 flags |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(a->multi, fd, flags, &running);
+        sym_curl_multi_socket_action(a->multi, fd, flags, &running);
         process(a);
         return 0;
 }
@@ -88,12 +89,13 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
         sd_event_source *es = socketp;
         if (what == CURL_POLL_REMOVE) {
                 if (es) {
-                        curl_multi_assign(a->multi, s, NULL);
+                        sym_curl_multi_assign(a->multi, s, NULL);
                         sd_event_source_disable_unref(es);
                 }
                 return 0;
         }
-        uint32_t events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+        uint32_t events =
+                (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
         if (es)
                 return sd_event_source_set_io_events(es, events) < 0 ? -1 : 0;
         int r = sd_event_add_io(a->loop, &es, s, events, on_io, a);
@@ -101,14 +103,14 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
                 log_error_errno(r, "Failed to watch the docker socket: %m");
                 return -1;
         }
-        curl_multi_assign(a->multi, s, es);
+        sym_curl_multi_assign(a->multi, s, es);
         return 0;
 }
 
 static int on_curl_timer_fired(sd_event_source *es, uint64_t usec, void *userdata) {
         struct dk_api *a = userdata;
         int running;
-        curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        sym_curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         process(a);
         return 0;
 }
@@ -129,7 +131,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
         struct dk_req *q = userdata;
         size_t len = size * n;
         if (len == 2 && data[0] == '\r' && data[1] == '\n') {
-                curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->status);
+                sym_curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->status);
                 if (q->status >= 200) /* not an interim 1xx */
                         q->headers_done = true;
                 if (q->kind == REQ_EVENTS && q->status / 100 == 2 &&
@@ -186,8 +188,8 @@ static size_t on_write(char *data, size_t size, size_t n, void *userdata) {
 static void req_free(struct dk_req *q) {
         struct dk_api *a = q->api;
         if (q->easy) {
-                curl_multi_remove_handle(a->multi, q->easy);
-                curl_easy_cleanup(q->easy);
+                sym_curl_multi_remove_handle(a->multi, q->easy);
+                sym_curl_easy_cleanup(q->easy);
         }
         if (q->prev)
                 q->prev->next = q->next;
@@ -231,31 +233,33 @@ static int req_start(struct dk_api *a, enum req_kind kind, const char *id, struc
                 a->reqs->prev = q;
         a->reqs = q;
         a->n_reqs++;
-        q->easy = curl_easy_init();
+        q->easy = sym_curl_easy_init();
         if (!q->easy) {
                 req_free(q);
                 return -ENOMEM;
         }
         CURL *e = q->easy;
-        curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, a->socket);
-        curl_easy_setopt(e, CURLOPT_URL, url);
-        curl_easy_setopt(e, CURLOPT_PRIVATE, q);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, q);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->err);
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
-        if (kind != REQ_EVENTS) {
-                curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
+        bool ok = DK_EASY_SETOPT(e, CURLOPT_UNIX_SOCKET_PATH, a->socket) &&
+                  DK_EASY_SETOPT(e, CURLOPT_URL, url) && DK_EASY_SETOPT(e, CURLOPT_PRIVATE, q) &&
+                  DK_EASY_SETOPT(e, CURLOPT_WRITEFUNCTION, on_write) &&
+                  DK_EASY_SETOPT(e, CURLOPT_WRITEDATA, q) &&
+                  DK_EASY_SETOPT(e, CURLOPT_HEADERFUNCTION, on_header) &&
+                  DK_EASY_SETOPT(e, CURLOPT_HEADERDATA, q) &&
+                  DK_EASY_SETOPT(e, CURLOPT_ERRORBUFFER, q->err) &&
+                  DK_EASY_SETOPT(e, CURLOPT_NOSIGNAL, 1L) &&
+                  DK_EASY_SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L) &&
+                  DK_EASY_SETOPT(e, CURLOPT_PROTOCOLS_STR, "http");
+        if (ok && kind != REQ_EVENTS)
                 /* a fresh connection each time: nothing idle stays open between polls */
-                curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+                ok = DK_EASY_SETOPT(e, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS) &&
+                     DK_EASY_SETOPT(e, CURLOPT_FORBID_REUSE, 1L);
+        if (!ok) {
+                req_free(q);
+                return -EIO;
         }
-        CURLMcode mr = curl_multi_add_handle(a->multi, e);
+        CURLMcode mr = sym_curl_multi_add_handle(a->multi, e);
         if (mr != CURLM_OK) {
-                log_error("Failed to start GET %s: %s", q->path, curl_multi_strerror(mr));
+                log_error("Failed to start GET %s: %s", q->path, sym_curl_multi_strerror(mr));
                 req_free(q);
                 return -EIO;
         }
@@ -322,7 +326,7 @@ static void report(struct dk_api *a, struct dk_req *q, CURLcode res, const char 
                 prio = LOG_DEBUG; /* removed before we asked: an ordinary race */
         if (res != CURLE_OK)
                 log_full_errno(prio, 0, "Docker GET %s (%s): %s", q->path, a->socket,
-                               q->err[0] ? q->err : curl_easy_strerror(res));
+                               q->err[0] ? q->err : sym_curl_easy_strerror(res));
         else
                 log_full_errno(prio, 0, "Docker GET %s: %s%ld: %.200s", q->path, what, q->status,
                                q->body ? q->body : "");
@@ -332,7 +336,7 @@ static void report(struct dk_api *a, struct dk_req *q, CURLcode res, const char 
 
 static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
         long status = 0;
-        curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+        sym_curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
         q->status = status;
         bool ok = res == CURLE_OK && status / 100 == 2;
         if (!ok && q->kind != REQ_EVENTS)
@@ -352,8 +356,8 @@ static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
                 if (dk_api_choose(&v, &a->minor) < 0)
                         log_warning("Docker engine requires API 1.%u, newer than 1.%u", v.min_minor,
                                     DK_API_NEWEST_MINOR);
-                log_debug("Docker engine API 1.%u (min 1.%u): using 1.%u", v.api_minor,
-                          v.min_minor, a->minor);
+                log_debug("Docker engine API 1.%u (min 1.%u): using 1.%u", v.api_minor, v.min_minor,
+                          a->minor);
                 a->state = ST_SUBSCRIBING;
                 if (req_start(a, REQ_EVENTS, NULL, NULL) < 0)
                         a->broken = true;
@@ -365,7 +369,8 @@ static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
                         report(a, q, res, "HTTP ");
                 else if (!a->warned)
                         log_warning("Docker event stream from %s ended (%s); reconnecting",
-                                    a->socket, res == CURLE_OK ? "closed" : curl_easy_strerror(res));
+                                    a->socket,
+                                    res == CURLE_OK ? "closed" : sym_curl_easy_strerror(res));
                 a->warned = true;
                 a->broken = true;
                 break;
@@ -385,8 +390,8 @@ static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
                 if (a->cb.listed_end)
                         a->cb.listed_end(a->userdata);
                 if (a->warned || a->backoff > BACKOFF_MIN_USEC)
-                        log_info("Docker engine at %s: connected, %d containers running",
-                                 a->socket, r);
+                        log_info("Docker engine at %s: connected, %d containers running", a->socket,
+                                 r);
                 a->state = ST_READY;
                 a->backoff = BACKOFF_MIN_USEC;
                 a->warned = false;
@@ -412,12 +417,12 @@ static void finish(struct dk_api *a, struct dk_req *q, CURLcode res) {
 static void process(struct dk_api *a) {
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(a->multi, &left))) {
+        while ((msg = sym_curl_multi_info_read(a->multi, &left))) {
                 if (msg->msg != CURLMSG_DONE)
                         continue;
                 struct dk_req *q = NULL;
                 CURLcode res = msg->data.result;
-                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+                sym_curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&q);
                 if (q)
                         finish(a, q, res);
         }
@@ -456,7 +461,7 @@ int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_call
                 int r = docker_curl_load();
                 if (r < 0)
                         return r;
-                if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
+                if (sym_curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
                         return log_error_errno(-EIO, "Failed to initialise libcurl");
                 curl_ready = true;
         }
@@ -471,16 +476,19 @@ int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_call
         int r = a->socket ? dk_stream_init(&a->stream) : -ENOMEM;
         if (r < 0)
                 goto fail;
-        a->multi = curl_multi_init();
+        a->multi = sym_curl_multi_init();
         if (!a->multi) {
                 r = -ENOMEM;
                 goto fail;
         }
-        curl_multi_setopt(a->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-        curl_multi_setopt(a->multi, CURLMOPT_SOCKETDATA, a);
-        curl_multi_setopt(a->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-        curl_multi_setopt(a->multi, CURLMOPT_TIMERDATA, a);
-        curl_multi_setopt(a->multi, CURLMOPT_MAX_HOST_CONNECTIONS, MAX_CONNECTIONS);
+        if (!(DK_MULTI_SETOPT(a->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) &&
+              DK_MULTI_SETOPT(a->multi, CURLMOPT_SOCKETDATA, a) &&
+              DK_MULTI_SETOPT(a->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) &&
+              DK_MULTI_SETOPT(a->multi, CURLMOPT_TIMERDATA, a) &&
+              DK_MULTI_SETOPT(a->multi, CURLMOPT_MAX_HOST_CONNECTIONS, MAX_CONNECTIONS))) {
+                r = -EIO;
+                goto fail;
+        }
         r = sd_event_add_time(loop, &a->curl_timer, CLOCK_MONOTONIC, 0, 1, on_curl_timer_fired, a);
         if (r >= 0)
                 r = sd_event_source_set_enabled(a->curl_timer, SD_EVENT_OFF);
@@ -506,7 +514,7 @@ void dk_api_free(struct dk_api *a) {
         if (a->multi)
                 teardown(a);
         if (a->multi)
-                curl_multi_cleanup(a->multi);
+                sym_curl_multi_cleanup(a->multi);
         sd_event_source_disable_unref(a->curl_timer);
         sd_event_source_disable_unref(a->retry_timer);
         dk_stream_free(&a->stream);

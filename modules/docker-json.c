@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "docker.h"
+#include "module.h"
 
 #define STREAM_OBJECT_MAX (1024 * 1024) /* an event larger than this is malformed */
 
@@ -18,12 +19,7 @@ bool dk_valid_id(const char *s, size_t len) {
 }
 
 uint32_t dk_ds_index(const char *id, unsigned probe) {
-        uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-        for (const char *p = id; *p; p++) {
-                h ^= (uint8_t)*p;
-                h *= 0x100000001b3ULL;
-        }
-        return 100000 + (uint32_t)((h + probe) % 50000);
+        return hsp_ds_index_hash(id, probe);
 }
 
 static unsigned hexval(char c) {
@@ -103,7 +99,8 @@ static json_object *parse_whole(const char *body, size_t len) {
         /* the whole body must be one value (trailing blanks allowed) */
         if (o) {
                 for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-                        if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' && body[i] != '\t') {
+                        if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' &&
+                            body[i] != '\t') {
                                 json_object_put(o);
                                 o = NULL;
                                 break;
@@ -235,8 +232,8 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret) {
         if (name && name[0] == '/')
                 name++;
         copy_str(c->name, sizeof c->name, name);
-        copy_str(c->hostname, sizeof c->hostname, get_str(get(o, "Config", json_type_object),
-                                                            "Hostname"));
+        copy_str(c->hostname, sizeof c->hostname,
+                 get_str(get(o, "Config", json_type_object), "Hostname"));
         json_object *hc = get(o, "HostConfig", json_type_object);
         int64_t v, quota, period;
         if (get_i64(hc, "Memory", &v) && v > 0)
@@ -271,9 +268,9 @@ static const struct {
         const char *name;
         enum dk_action action;
 } actions[] = {
-        {"start", DK_EV_START},   {"die", DK_EV_DIE},         {"stop", DK_EV_STOP},
-        {"kill", DK_EV_KILL},     {"oom", DK_EV_OOM},         {"destroy", DK_EV_DESTROY},
-        {"pause", DK_EV_PAUSE},   {"unpause", DK_EV_UNPAUSE}, {"rename", DK_EV_RENAME},
+        {"start", DK_EV_START}, {"die", DK_EV_DIE},         {"stop", DK_EV_STOP},
+        {"kill", DK_EV_KILL},   {"oom", DK_EV_OOM},         {"destroy", DK_EV_DESTROY},
+        {"pause", DK_EV_PAUSE}, {"unpause", DK_EV_UNPAUSE}, {"rename", DK_EV_RENAME},
 };
 
 /* A parsed stream object into ev; false when it is not a container event we can use. */

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#define DK_ID_MAX 64         /* container ids are 64 hex digits */
+#define DK_ID_MAX 64 /* container ids are 64 hex digits */
 #define DK_NAME_MAX 128
 #define DK_MAX_MACS 8
 #define DK_API_NEWEST_MINOR 47 /* the newest Engine API version we know: 1.47 */
@@ -38,8 +38,8 @@ struct dk_inspect {
         char hostname[DK_NAME_MAX]; /* Config.Hostname */
         bool running, paused;
         pid_t pid;
-        uint64_t memory_limit;      /* HostConfig.Memory, 0 = none */
-        uint32_t cpus;              /* from NanoCpus, CpuQuota/CpuPeriod or CpusetCpus; 0 = all */
+        uint64_t memory_limit; /* HostConfig.Memory, 0 = none */
+        uint32_t cpus;         /* from NanoCpus, CpuQuota/CpuPeriod or CpusetCpus; 0 = all */
         unsigned n_macs;
         uint8_t macs[DK_MAX_MACS][6];
 };
@@ -47,8 +47,16 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret);
 
 /* One object of the /events stream. */
 enum dk_action {
-        DK_EV_OTHER, DK_EV_START, DK_EV_DIE, DK_EV_STOP, DK_EV_KILL, DK_EV_OOM, DK_EV_DESTROY,
-        DK_EV_PAUSE, DK_EV_UNPAUSE, DK_EV_RENAME,
+        DK_EV_OTHER,
+        DK_EV_START,
+        DK_EV_DIE,
+        DK_EV_STOP,
+        DK_EV_KILL,
+        DK_EV_OOM,
+        DK_EV_DESTROY,
+        DK_EV_PAUSE,
+        DK_EV_UNPAUSE,
+        DK_EV_RENAME,
 };
 struct dk_event {
         enum dk_action action;
@@ -97,9 +105,6 @@ struct dk_api_callbacks {
         /* The connection to the engine broke; it will be retried with backoff. */
         void (*disconnected)(void *userdata);
 };
-
-/* Load libcurl (docker-curl.c): 0, or -ENOENT logged when it is not installed. */
-int docker_curl_load(void);
 
 int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_callbacks *cb,
                void *userdata, struct dk_api **ret);

@@ -92,9 +92,9 @@ int hsp_parse_stat(const char *text, long hz, struct sflow_ctr_host_cpu *cpu) {
                 uint64_t v;
                 const char *q;
                 if (starts_with(p, "cpu ")) {
-                        uint32_t *dst[] = {&cpu->cpu_user,  &cpu->cpu_nice,  &cpu->cpu_system,
-                                           &cpu->cpu_idle,  &cpu->cpu_wio,   &cpu->cpu_intr,
-                                           &cpu->cpu_sintr, &cpu->cpu_steal, &cpu->cpu_guest,
+                        uint32_t *dst[] = {&cpu->cpu_user,      &cpu->cpu_nice,  &cpu->cpu_system,
+                                           &cpu->cpu_idle,      &cpu->cpu_wio,   &cpu->cpu_intr,
+                                           &cpu->cpu_sintr,     &cpu->cpu_steal, &cpu->cpu_guest,
                                            &cpu->cpu_guest_nice};
                         q = p + 4;
                         for (size_t i = 0; i < sizeof dst / sizeof dst[0] && number(&q, &v); i++)
@@ -307,57 +307,92 @@ struct snmp_column {
         size_t off;
 };
 
-#define IP(n, f) {n, offsetof(struct sflow_ctr_mib2_ip, f)}
+#define IP(n, f)                                                                                   \
+        { n, offsetof(struct sflow_ctr_mib2_ip, f) }
 static const struct snmp_column ip_columns[] = {
-        IP("Forwarding", forwarding),        IP("DefaultTTL", default_ttl),
-        IP("InReceives", in_receives),       IP("InHdrErrors", in_hdr_errors),
-        IP("InAddrErrors", in_addr_errors),  IP("ForwDatagrams", forw_datagrams),
-        IP("InUnknownProtos", in_unknown_protos), IP("InDiscards", in_discards),
-        IP("InDelivers", in_delivers),       IP("OutRequests", out_requests),
-        IP("OutDiscards", out_discards),     IP("OutNoRoutes", out_no_routes),
-        IP("ReasmTimeout", reasm_timeout),   IP("ReasmReqds", reasm_reqds),
-        IP("ReasmOKs", reasm_oks),           IP("ReasmFails", reasm_fails),
-        IP("FragOKs", frag_oks),             IP("FragFails", frag_fails),
-        IP("FragCreates", frag_creates),     {NULL, 0},
+        IP("Forwarding", forwarding),
+        IP("DefaultTTL", default_ttl),
+        IP("InReceives", in_receives),
+        IP("InHdrErrors", in_hdr_errors),
+        IP("InAddrErrors", in_addr_errors),
+        IP("ForwDatagrams", forw_datagrams),
+        IP("InUnknownProtos", in_unknown_protos),
+        IP("InDiscards", in_discards),
+        IP("InDelivers", in_delivers),
+        IP("OutRequests", out_requests),
+        IP("OutDiscards", out_discards),
+        IP("OutNoRoutes", out_no_routes),
+        IP("ReasmTimeout", reasm_timeout),
+        IP("ReasmReqds", reasm_reqds),
+        IP("ReasmOKs", reasm_oks),
+        IP("ReasmFails", reasm_fails),
+        IP("FragOKs", frag_oks),
+        IP("FragFails", frag_fails),
+        IP("FragCreates", frag_creates),
+        {NULL, 0},
 };
 #undef IP
 
-#define ICMP(n, f) {n, offsetof(struct sflow_ctr_mib2_icmp, f)}
+#define ICMP(n, f)                                                                                 \
+        { n, offsetof(struct sflow_ctr_mib2_icmp, f) }
 static const struct snmp_column icmp_columns[] = {
-        ICMP("InMsgs", in_msgs),                 ICMP("InErrors", in_errors),
-        ICMP("InDestUnreachs", in_dest_unreachs), ICMP("InTimeExcds", in_time_excds),
-        ICMP("InParmProbs", in_param_probs),     ICMP("InSrcQuenchs", in_src_quenchs),
-        ICMP("InRedirects", in_redirects),       ICMP("InEchos", in_echos),
-        ICMP("InEchoReps", in_echo_reps),        ICMP("InTimestamps", in_timestamps),
-        ICMP("InAddrMasks", in_addr_masks),      ICMP("InAddrMaskReps", in_addr_mask_reps),
-        ICMP("OutMsgs", out_msgs),               ICMP("OutErrors", out_errors),
-        ICMP("OutDestUnreachs", out_dest_unreachs), ICMP("OutTimeExcds", out_time_excds),
-        ICMP("OutParmProbs", out_param_probs),   ICMP("OutSrcQuenchs", out_src_quenchs),
-        ICMP("OutRedirects", out_redirects),     ICMP("OutEchos", out_echos),
-        ICMP("OutEchoReps", out_echo_reps),      ICMP("OutTimestamps", out_timestamps),
-        ICMP("OutTimestampReps", out_timestamp_reps), ICMP("OutAddrMasks", out_addr_masks),
-        ICMP("OutAddrMaskReps", out_addr_mask_reps), {NULL, 0},
+        ICMP("InMsgs", in_msgs),
+        ICMP("InErrors", in_errors),
+        ICMP("InDestUnreachs", in_dest_unreachs),
+        ICMP("InTimeExcds", in_time_excds),
+        ICMP("InParmProbs", in_param_probs),
+        ICMP("InSrcQuenchs", in_src_quenchs),
+        ICMP("InRedirects", in_redirects),
+        ICMP("InEchos", in_echos),
+        ICMP("InEchoReps", in_echo_reps),
+        ICMP("InTimestamps", in_timestamps),
+        ICMP("InAddrMasks", in_addr_masks),
+        ICMP("InAddrMaskReps", in_addr_mask_reps),
+        ICMP("OutMsgs", out_msgs),
+        ICMP("OutErrors", out_errors),
+        ICMP("OutDestUnreachs", out_dest_unreachs),
+        ICMP("OutTimeExcds", out_time_excds),
+        ICMP("OutParmProbs", out_param_probs),
+        ICMP("OutSrcQuenchs", out_src_quenchs),
+        ICMP("OutRedirects", out_redirects),
+        ICMP("OutEchos", out_echos),
+        ICMP("OutEchoReps", out_echo_reps),
+        ICMP("OutTimestamps", out_timestamps),
+        ICMP("OutTimestampReps", out_timestamp_reps),
+        ICMP("OutAddrMasks", out_addr_masks),
+        ICMP("OutAddrMaskReps", out_addr_mask_reps),
+        {NULL, 0},
 };
 #undef ICMP
 
-#define TCP(n, f) {n, offsetof(struct sflow_ctr_mib2_tcp, f)}
+#define TCP(n, f)                                                                                  \
+        { n, offsetof(struct sflow_ctr_mib2_tcp, f) }
 static const struct snmp_column tcp_columns[] = {
-        TCP("RtoAlgorithm", rto_algorithm), TCP("RtoMin", rto_min),
-        TCP("RtoMax", rto_max),             TCP("MaxConn", max_conn),
-        TCP("ActiveOpens", active_opens),   TCP("PassiveOpens", passive_opens),
-        TCP("AttemptFails", attempt_fails), TCP("EstabResets", estab_resets),
-        TCP("CurrEstab", curr_estab),       TCP("InSegs", in_segs),
-        TCP("OutSegs", out_segs),           TCP("RetransSegs", retrans_segs),
-        TCP("InErrs", in_errs),             TCP("OutRsts", out_rsts),
-        TCP("InCsumErrors", in_csum_errs),  {NULL, 0},
+        TCP("RtoAlgorithm", rto_algorithm),
+        TCP("RtoMin", rto_min),
+        TCP("RtoMax", rto_max),
+        TCP("MaxConn", max_conn),
+        TCP("ActiveOpens", active_opens),
+        TCP("PassiveOpens", passive_opens),
+        TCP("AttemptFails", attempt_fails),
+        TCP("EstabResets", estab_resets),
+        TCP("CurrEstab", curr_estab),
+        TCP("InSegs", in_segs),
+        TCP("OutSegs", out_segs),
+        TCP("RetransSegs", retrans_segs),
+        TCP("InErrs", in_errs),
+        TCP("OutRsts", out_rsts),
+        TCP("InCsumErrors", in_csum_errs),
+        {NULL, 0},
 };
 #undef TCP
 
-#define UDP(n, f) {n, offsetof(struct sflow_ctr_mib2_udp, f)}
+#define UDP(n, f)                                                                                  \
+        { n, offsetof(struct sflow_ctr_mib2_udp, f) }
 static const struct snmp_column udp_columns[] = {
-        UDP("InDatagrams", in_datagrams),   UDP("NoPorts", no_ports),
-        UDP("InErrors", in_errors),         UDP("OutDatagrams", out_datagrams),
-        UDP("RcvbufErrors", rcvbuf_errors), UDP("SndbufErrors", sndbuf_errors),
+        UDP("InDatagrams", in_datagrams),    UDP("NoPorts", no_ports),
+        UDP("InErrors", in_errors),          UDP("OutDatagrams", out_datagrams),
+        UDP("RcvbufErrors", rcvbuf_errors),  UDP("SndbufErrors", sndbuf_errors),
         UDP("InCsumErrors", in_csum_errors), {NULL, 0},
 };
 #undef UDP

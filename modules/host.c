@@ -12,8 +12,17 @@
 
 /* Files whose failure is logged once (until they can be read again). */
 enum {
-        F_LOADAVG, F_STAT, F_UPTIME, F_CPUINFO, F_MEMINFO, F_VMSTAT, F_DISKSTATS, F_MOUNTS, F_SNMP,
-        F_UNAME, F_LINKS,
+        F_LOADAVG,
+        F_STAT,
+        F_UPTIME,
+        F_CPUINFO,
+        F_MEMINFO,
+        F_VMSTAT,
+        F_DISKSTATS,
+        F_MOUNTS,
+        F_SNMP,
+        F_UNAME,
+        F_LINKS,
 };
 
 static void failed(struct hsp_host *h, unsigned f, int r, const char *what) {
@@ -30,7 +39,7 @@ static void succeeded(struct hsp_host *h, unsigned f) {
 /* Read path into h->buf; on failure log once and return negative errno. */
 static int read_proc(struct hsp_host *h, unsigned f, const char *path) {
         int r = f < sizeof h->fds / sizeof h->fds[0] ? hsp_procbuf_pread(&h->buf, path, &h->fds[f])
-                                                      : hsp_procbuf_read(&h->buf, path);
+                                                     : hsp_procbuf_read(&h->buf, path);
         if (r < 0)
                 failed(h, f, r, path);
         return r;
@@ -51,12 +60,15 @@ static uint32_t machine_type(const char *m) {
                 const char *prefix;
                 uint32_t type;
         } map[] = {
-                {"x86_64", SFLOW_MT_X86_64}, {"amd64", SFLOW_MT_X86_64}, {"i386", SFLOW_MT_X86},
-                {"i486", SFLOW_MT_X86},      {"i586", SFLOW_MT_X86},     {"i686", SFLOW_MT_X86},
-                {"ia64", SFLOW_MT_IA64},     {"sparc", SFLOW_MT_SPARC},  {"alpha", SFLOW_MT_ALPHA},
-                {"ppc", SFLOW_MT_POWERPC},   {"powerpc", SFLOW_MT_POWERPC},
-                {"m68k", SFLOW_MT_M68K},     {"mips", SFLOW_MT_MIPS},    {"arm", SFLOW_MT_ARM},
-                {"aarch64", SFLOW_MT_ARM},   {"parisc", SFLOW_MT_HPPA},  {"s390", SFLOW_MT_S390},
+                {"x86_64", SFLOW_MT_X86_64},   {"amd64", SFLOW_MT_X86_64},
+                {"i386", SFLOW_MT_X86},        {"i486", SFLOW_MT_X86},
+                {"i586", SFLOW_MT_X86},        {"i686", SFLOW_MT_X86},
+                {"ia64", SFLOW_MT_IA64},       {"sparc", SFLOW_MT_SPARC},
+                {"alpha", SFLOW_MT_ALPHA},     {"ppc", SFLOW_MT_POWERPC},
+                {"powerpc", SFLOW_MT_POWERPC}, {"m68k", SFLOW_MT_M68K},
+                {"mips", SFLOW_MT_MIPS},       {"arm", SFLOW_MT_ARM},
+                {"aarch64", SFLOW_MT_ARM},     {"parisc", SFLOW_MT_HPPA},
+                {"s390", SFLOW_MT_S390},
         };
         for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
                 if (strncmp(m, map[i].prefix, strlen(map[i].prefix)) == 0)
@@ -90,7 +102,8 @@ static void add_descr(struct hsp_host *h, struct sflow_sample *out) {
 static uint32_t cpu_speed(struct hsp_host *h) {
         /* cpufreq when the kernel has it (kHz), else the first "cpu MHz" of /proc/cpuinfo, read
          * once: cpuinfo is large and slow to generate on big machines */
-        if (hsp_procbuf_read(&h->buf, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq") == 0) {
+        if (hsp_procbuf_read(&h->buf, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq") ==
+            0) {
                 unsigned long khz = strtoul(h->buf.buf, NULL, 10);
                 if (khz > 0)
                         return (uint32_t)(khz / 1000);
@@ -163,12 +176,12 @@ static void add_disk(struct hsp_host *h, struct sflow_sample *out) {
                 rec->u.host_disk_io = dsk;
 }
 
-static void add_links(struct hsp_host *h, struct sflow_sample *out) {
+static void add_ifsources(struct hsp_host *h, struct sflow_sample *out) {
         struct sflow_ctr_host_adapters adapters = {0};
         struct sflow_ctr_host_net_io nio = {0};
-        if (!h->links)
+        if (!h->ifsources)
                 return;
-        int r = hsp_links_host(h->links, &adapters, &nio);
+        int r = hsp_ifsources_host(h->ifsources, &adapters, &nio);
         if (r < 0) {
                 failed(h, F_LINKS, r, "interface statistics");
                 return;
@@ -240,9 +253,12 @@ static int host_start(struct hsp_mod *m) {
         int r = hsp_source_add(m, SFLOW_DS_PHYSICAL, 1, h, &h->src);
         if (r < 0)
                 return log_error_errno(r, "Failed to add data source 2:1: %m");
+        /* The first sample at once, not at its place in the interval: the collectors learn of
+         * the agent at start, and readiness under systemd follows that first datagram. */
+        hsp_source_poll_now(h->src);
 
         /* without rtnetlink the host counters still go out (without 2001/2006) */
-        r = hsp_links_start(m, &h->links);
+        r = hsp_ifsources_start(m, &h->ifsources);
         if (r < 0)
                 log_warning_errno(r, "Interface counters disabled: %m");
         return 0;
@@ -251,10 +267,10 @@ static int host_start(struct hsp_mod *m) {
 static int host_poll(struct hsp_mod *m, struct hsp_source *src, struct sflow_sample *out) {
         struct hsp_host *h = m->state;
         if (hsp_source_class(src) == SFLOW_DS_IFINDEX)
-                return h->links ? hsp_links_poll(h->links, src, out) : -ENODEV;
+                return h->ifsources ? hsp_ifsources_poll(h->ifsources, src, out) : -ENODEV;
 
         add_descr(h, out);
-        add_links(h, out);
+        add_ifsources(h, out);
         add_cpu(h, out);
         add_memory(h, out);
         add_disk(h, out);
@@ -272,7 +288,7 @@ static void host_stop(struct hsp_mod *m) {
         struct hsp_host *h = m->state;
         if (!h)
                 return;
-        hsp_links_stop(h->links);
+        hsp_ifsources_stop(h->ifsources);
         if (h->src)
                 hsp_source_remove(h->src, false);
         hsp_procbuf_free(&h->buf);

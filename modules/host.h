@@ -1,4 +1,5 @@
-/* host.h - internal declarations of the host module: /proc parsers, file reading, links. */
+/* host.h - internal declarations of the host module: /proc parsers, file reading, interface
+ * sources. */
 #pragma once
 
 #include <stdbool.h>
@@ -11,7 +12,6 @@
 #include "sflow/sflow.h"
 
 /* ---- host-proc.c: pure parsers over the text of /proc files (read with procbuf.h) ---- */
-
 
 /* The parsers take NUL-terminated text and fill only the fields they own (the caller zeroes
  * the structure). They return 0, or -ENODATA when the text has none of what they look for. */
@@ -50,19 +50,19 @@ int hsp_parse_mounts(const char *text, hsp_mount_fn fn, void *userdata);
 bool hsp_mount_local_rw(const char *device, size_t dlen, const char *type, size_t tlen,
                         const char *options, size_t olen);
 
-/* ---- host-links.c: interfaces from rtnetlink ---- */
+/* ---- host-ifsources.c: interfaces from rtnetlink ---- */
 
-struct hsp_links;
+struct hsp_ifsources;
 
 /* Open the link cache, add its fd to m->loop and a 0:ifIndex source per interface (not lo). */
-int hsp_links_start(struct hsp_mod *m, struct hsp_links **ret);
-void hsp_links_stop(struct hsp_links *l);
+int hsp_ifsources_start(struct hsp_mod *m, struct hsp_ifsources **ret);
+void hsp_ifsources_stop(struct hsp_ifsources *l);
 /* Fill a sample for an interface source (0:1, 0:2 where available, 0:1005). */
-int hsp_links_poll(struct hsp_links *l, struct hsp_source *src, struct sflow_sample *out);
+int hsp_ifsources_poll(struct hsp_ifsources *l, struct hsp_source *src, struct sflow_sample *out);
 /* Fresh statistics of all links, then the 2001 adapters and the 2006 totals. Either output may
  * be NULL. Returns 0 or negative errno (outputs untouched). */
-int hsp_links_host(struct hsp_links *l, struct sflow_ctr_host_adapters *adapters,
-                   struct sflow_ctr_host_net_io *nio);
+int hsp_ifsources_host(struct hsp_ifsources *l, struct sflow_ctr_host_adapters *adapters,
+                       struct sflow_ctr_host_net_io *nio);
 
 /* ---- host.c ---- */
 
@@ -70,11 +70,11 @@ struct hsp_host {
         struct hsp_mod *m;
         struct hsp_source *src; /* 2:1 */
         struct hsp_procbuf buf;
-        struct utsname uts;     /* strings of the last 2000 record */
+        struct utsname uts; /* strings of the last 2000 record */
         long hz;
-        uint32_t cpu_mhz;       /* from /proc/cpuinfo when there is no cpufreq */
+        uint32_t cpu_mhz; /* from /proc/cpuinfo when there is no cpufreq */
         bool cpu_mhz_read;
-        unsigned warned;        /* bit per file: failure already logged */
-        struct hsp_links *links;
-        int fds[16];            /* /proc files kept open, by file number (-1: not open) */
+        unsigned warned; /* bit per file: failure already logged */
+        struct hsp_ifsources *ifsources;
+        int fds[16]; /* /proc files kept open, by file number (-1: not open) */
 };

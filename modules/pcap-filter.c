@@ -41,3 +41,14 @@ int pcap_bpf_build(uint32_t rate, bool outgoing, uint32_t snap, struct sock_filt
                 out[k] = f[k];
         return (int)i;
 }
+
+int pcap_bpf_drop_all(struct sock_filter *out, size_t n) {
+        if (n < 1)
+                return -ENOBUFS;
+        out[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+        return 1;
+}
+
+uint32_t pcap_frames_queued(uint32_t tp_packets, uint32_t tp_drops) {
+        return tp_packets > tp_drops ? tp_packets - tp_drops : 0;
+}

@@ -1,29 +1,24 @@
 /* pcap-read.c - the pcap module's handles: open, filter, read batches, build flow samples. */
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "agent.h"
 #include "links.h"
 #include "log.h"
 #include "pcap.h"
 
-#define PCAP_RING_BYTES (1024 * 1024) /* 4 blocks of libpcap's 256 KB: only sampled headers arrive */
-#define PCAP_TIMEOUT_MS 100          /* a block of the ring is handed over at least this often */
+#define PCAP_RING_BYTES                                                                            \
+        (1024 * 1024)       /* 4 blocks of libpcap's 256 KB: only sampled headers arrive */
+#define PCAP_TIMEOUT_MS 100 /* a block of the ring is handed over at least this often */
 #define FCS_BYTES 4
 
 /* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
  * keeps. Records point into the ring. */
 static struct sflow_sample sample;
-
-static uint64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Pool and drops, once per batch: the interface's own packet counters and the kernel's drop
  * counts of both handles. */
@@ -81,8 +76,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
         uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
         uint32_t off, protocol, frame, stripped;
 
-        if (ts < h->valid_from_ns)
-                return; /* queued before the filter was attached */
+        if (h->skip) {
+                h->skip--; /* queued before the filter was attached */
+                return;
+        }
         if (!locate(t->dlt, buf, hdr->caplen, hdr->len, &off, &protocol, &frame, &stripped))
                 return;
         if (!t->stats_read)
@@ -145,6 +142,49 @@ static void handle_close(struct pcap_handle *h) {
         h->p = NULL;
 }
 
+static int attach(struct pcap_handle *h, struct sock_filter *code, int n) {
+        struct sock_fprog prog = {.len = (unsigned short)n, .filter = code};
+        return setsockopt(pcap_fileno(h->p), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0
+                       ? -errno
+                       : 0;
+}
+
+/* Attach the sampling filter without taking what came before it for samples. libpcap binds the
+ * socket to every protocol only once its ring exists, so each packet the socket took since
+ * pcap_activate() is a frame in the ring, unfiltered. A filter that drops everything stops
+ * that; the kernel's count of the frames it put in the ring (PACKET_STATISTICS, read and reset
+ * under the lock the ring is written with) is then the number of frames at the head of the
+ * ring that on_packet() discards; then the sampling filter. The order of the ring does the
+ * work, not timestamps, so a step of the real-time clock changes nothing. libpcap hands every
+ * frame to on_packet() on the links we sample (it leaves out only loopback's and CAN's copies
+ * of sent packets). The read resets the kernel's counters: pcap_stats() counts drops from then
+ * on. (A packet that another CPU is putting in the ring at the very moment the first filter is
+ * attached passed no filter and may be counted after the read: at most one per CPU, once per
+ * opening.) */
+static int attach_filter(struct pcap_handle *h, struct sock_filter *code, int n, char *why,
+                         size_t whylen) {
+        struct sock_filter none[PCAP_BPF_MAX];
+        struct tpacket_stats_v3 st = {0};
+        socklen_t len = sizeof st;
+        int r = attach(h, none, pcap_bpf_drop_all(none, PCAP_BPF_MAX));
+        if (r < 0) {
+                snprintf(why, whylen, "cannot attach the drop-all filter: %s", strerror(-r));
+                return r;
+        }
+        if (getsockopt(pcap_fileno(h->p), SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0) {
+                r = -errno;
+                snprintf(why, whylen, "cannot read the socket's statistics: %s", strerror(-r));
+                return r;
+        }
+        h->skip = pcap_frames_queued(st.tp_packets, st.tp_drops);
+        r = attach(h, code, n);
+        if (r < 0) {
+                snprintf(why, whylen, "cannot attach the sampling filter: %s", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
 static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, size_t whylen) {
         char err[PCAP_ERRBUF_SIZE] = "";
         struct sock_filter code[PCAP_BPF_MAX];
@@ -152,6 +192,7 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
 
         h->tap = t;
         h->drops = 0;
+        h->skip = 0;
         h->p = pcap_create(t->name, err);
         if (!h->p) {
                 snprintf(why, whylen, "%s", err);
@@ -193,13 +234,9 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
                 snprintf(why, whylen, "cannot build the sampling filter");
                 return n;
         }
-        struct sock_fprog prog = {.len = (unsigned short)n, .filter = code};
-        h->valid_from_ns = now_ns();
-        if (setsockopt(pcap_fileno(h->p), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
-                r = -errno;
-                snprintf(why, whylen, "cannot attach the sampling filter: %s", strerror(-r));
+        r = attach_filter(h, code, n, why, whylen);
+        if (r < 0)
                 return r;
-        }
         if (pcap_setnonblock(h->p, 1, err) < 0) {
                 snprintf(why, whylen, "cannot set non-blocking mode: %s", err);
                 return -EIO;

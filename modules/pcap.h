@@ -51,6 +51,13 @@ const char *pcap_rule_name(enum pcap_rule r);
  * (rate 0). */
 int pcap_bpf_build(uint32_t rate, bool outgoing, uint32_t snap, struct sock_filter *out, size_t n);
 
+/* The filter attached first, which drops every packet (pcap-read.c: attach_filter). Returns
+ * the number of instructions written to out. */
+int pcap_bpf_drop_all(struct sock_filter *out, size_t n);
+/* The frames the kernel put in a ring, from its PACKET_STATISTICS (tp_packets counts the
+ * packets dropped for want of room too). */
+uint32_t pcap_frames_queued(uint32_t tp_packets, uint32_t tp_drops);
+
 /* ---- handles and samples (pcap-read.c) ---- */
 
 struct pcap_tap;
@@ -60,8 +67,8 @@ struct pcap_handle {
         bool outgoing;
         pcap_t *p;
         sd_event_source *io;
-        uint64_t valid_from_ns; /* packets stamped earlier passed no filter: ignored */
-        uint32_t drops;         /* ps_drop, cumulative */
+        uint32_t skip;  /* frames at the head of the ring that passed no filter */
+        uint32_t drops; /* ps_drop, cumulative */
 };
 
 /* One interface being sampled (or wanted and not available). */

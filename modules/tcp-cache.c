@@ -16,8 +16,7 @@ const struct hsp_tcp_cached *hsp_tcp_cache_get(const struct hsp_tcp_cache *c,
                                                const struct inet_diag_req_v2 *key, uint64_t now,
                                                uint64_t ttl) {
         const struct hsp_tcp_cached *e = &c->e[slot_of(key)];
-        if (!e->used || now < e->at || now - e->at >= ttl ||
-            memcmp(&e->key, key, sizeof *key) != 0)
+        if (!e->used || now < e->at || now - e->at >= ttl || memcmp(&e->key, key, sizeof *key) != 0)
                 return NULL;
         return e;
 }
@@ -25,8 +24,8 @@ const struct hsp_tcp_cached *hsp_tcp_cache_get(const struct hsp_tcp_cache *c,
 void hsp_tcp_cache_put(struct hsp_tcp_cache *c, const struct inet_diag_req_v2 *key, uint64_t now,
                        bool found, bool peer, const struct sflow_flow_tcp_info *info) {
         struct hsp_tcp_cached *e = &c->e[slot_of(key)];
-        *e = (struct hsp_tcp_cached){.used = true, .at = now, .key = *key, .found = found,
-                                     .peer = peer};
+        *e = (struct hsp_tcp_cached){
+                .used = true, .at = now, .key = *key, .found = found, .peer = peer};
         if (found && info)
                 e->info = *info;
 }

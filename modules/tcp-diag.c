@@ -1,7 +1,6 @@
 /* tcp-diag.c - inet_diag lookups of single TCP sockets over NETLINK_SOCK_DIAG (libnl). */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -11,13 +10,15 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
+#include "netns.h"
 #include "tcp.h"
 
 #define TCP_LISTEN_STATE 10
 #define RECV_BUF_BYTES 8192
 
 /* Create and connect the socket; called in the target namespace. */
-static int diag_connect(struct nl_sock **ret) {
+static int diag_connect(void *userdata) {
+        struct nl_sock **ret = userdata;
         struct nl_sock *sk = nl_socket_alloc();
         if (!sk)
                 return -ENOMEM;
@@ -37,27 +38,15 @@ int hsp_tcp_diag_open(struct hsp_tcp_diag *d, int nsfd, int selffd) {
                 r = diag_connect(&sk);
         else if (selffd < 0)
                 return -EBADF; /* no way back */
-        else {
-                if (setns(nsfd, CLONE_NEWNET) < 0)
-                        return -errno;
-                r = diag_connect(&sk);
-                if (setns(selffd, CLONE_NEWNET) < 0) {
-                        /* cannot happen with an fd of our own namespace; refuse to go on in
-                         * the wrong one */
-                        int e = -errno;
-                        if (sk)
-                                nl_socket_free(sk);
-                        return e;
-                }
-        }
+        else
+                r = netns_run(nsfd, selffd, diag_connect, &sk); /* exits if it cannot return */
         if (r < 0)
                 return r;
         /* requests are matched to replies by our own sequence numbers; no acks */
         nl_socket_disable_seq_check(sk);
         nl_socket_disable_auto_ack(sk);
         int fd = nl_socket_get_fd(sk);
-        if (nl_socket_set_nonblocking(sk) < 0 ||
-            fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        if (nl_socket_set_nonblocking(sk) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
                 nl_socket_free(sk);
                 return -EIO;
         }

@@ -1,7 +1,9 @@
-/* tcp-netns.c - network namespaces by netns id (RTM_GETNSID over /run/netns, /proc/PID/ns/net). */
+/* tcp-netns.c - network namespaces by netns id: RTM_GETNSID, and a search over /run/netns and
+ * /proc/PID/ns/net made a few entries at a time. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,6 @@
 #include <netlink/socket.h>
 
 #include "tcp.h"
-
-#define MAX_SEEN 4096 /* namespaces asked per search (each is one RTM_GETNSID) */
 
 struct nsid_answer {
         int id;
@@ -79,75 +79,112 @@ out:
         return r;
 }
 
-struct seen {
-        dev_t dev[MAX_SEEN];
-        ino_t ino[MAX_SEEN];
-        size_t n;
+/* Where namespaces are found: the entries of a directory, and the path of each one's file. */
+static const struct {
+        bool digits;        /* only entries whose name is a number (processes) */
+        const char *suffix; /* appended to DIR/NAME */
+} places[HSP_NETNS_DIRS] = {
+        {false, ""},       /* /run/netns/NAME (ip netns add) */
+        {true, "/ns/net"}, /* /proc/PID/ns/net */
 };
 
-/* Open path and ask its id; 0 and *ret_fd when it is netnsid, 1 when not, negative errno. */
-static int try_path(struct nl_sock *rt, struct seen *seen, const char *path, int netnsid,
-                    int *ret_fd) {
-        struct stat st;
-        if (stat(path, &st) < 0)
-                return 1;
-        for (size_t i = 0; i < seen->n; i++)
-                if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
-                        return 1;
-        if (seen->n >= MAX_SEEN)
-                return -E2BIG;
-        seen->dev[seen->n] = st.st_dev;
-        seen->ino[seen->n] = st.st_ino;
-        seen->n++;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return 1;
-        int id = -1;
-        if (hsp_tcp_netns_id(rt, fd, &id) == 0 && id == netnsid) {
-                *ret_fd = fd;
-                return 0;
-        }
-        close(fd);
-        return 1;
+void hsp_netns_scan_init(struct hsp_netns_scan *s, const struct hsp_netns_scan_ops *ops,
+                         void *userdata) {
+        *s = (struct hsp_netns_scan){
+                .dirs = {"/run/netns", "/proc"},
+                .self = "/proc/self/ns/net",
+                .ops = *ops,
+                .userdata = userdata,
+        };
 }
 
-int hsp_tcp_netns_find(struct nl_sock *rt, int netnsid, int *ret_fd) {
-        if (netnsid < 0)
-                return -EINVAL;
-        struct seen *seen = calloc(1, sizeof *seen);
-        if (!seen)
-                return -ENOMEM;
-        char path[300];
-        int r = 1;
-        /* our own namespace is never the one: skip it (and every process sharing it) */
-        struct stat st;
-        if (stat("/proc/self/ns/net", &st) == 0) {
-                seen->dev[0] = st.st_dev;
-                seen->ino[0] = st.st_ino;
-                seen->n = 1;
-        }
+void hsp_netns_scan_reset(struct hsp_netns_scan *s) {
+        if (s->dir)
+                closedir(s->dir);
+        s->dir = NULL;
+        s->running = false;
+        s->place = 0;
+        s->n_seen = 0;
+}
 
-        DIR *d = opendir("/run/netns");
-        if (d) {
-                struct dirent *e;
-                while (r > 0 && (e = readdir(d))) {
-                        if (e->d_name[0] == '.')
-                                continue;
-                        snprintf(path, sizeof path, "/run/netns/%s", e->d_name);
-                        r = try_path(rt, seen, path, netnsid, ret_fd);
-                }
-                closedir(d);
+bool hsp_netns_scan_running(const struct hsp_netns_scan *s) {
+        return s->running;
+}
+
+/* Remember a namespace file; false when it was seen already in this pass (or no room). */
+static bool first_sight(struct hsp_netns_scan *s, const struct stat *st) {
+        for (size_t i = 0; i < s->n_seen; i++)
+                if (s->seen[i].dev == st->st_dev && s->seen[i].ino == st->st_ino)
+                        return false;
+        if (s->n_seen >= HSP_NETNS_MAX_SEEN)
+                return false;
+        s->seen[s->n_seen].dev = st->st_dev;
+        s->seen[s->n_seen].ino = st->st_ino;
+        s->n_seen++;
+        return true;
+}
+
+/* One namespace file: asked for its id if not seen yet, handed over when it is wanted. */
+static void visit(struct hsp_netns_scan *s, const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0 || !first_sight(s, &st))
+                return;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        int id = -1;
+        s->asked++;
+        if (s->ops.id_of(s->userdata, fd, &id) == 0 && id >= 0 && s->ops.wanted(s->userdata, id)) {
+                s->ops.found(s->userdata, id, fd);
+                return;
         }
-        if (r > 0 && (d = opendir("/proc"))) {
-                struct dirent *e;
-                while (r > 0 && (e = readdir(d))) {
-                        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-                                continue;
-                        snprintf(path, sizeof path, "/proc/%s/ns/net", e->d_name);
-                        r = try_path(rt, seen, path, netnsid, ret_fd);
-                }
-                closedir(d);
+        close(fd);
+}
+
+int hsp_netns_scan_step(struct hsp_netns_scan *s, unsigned budget) {
+        char path[PATH_MAX];
+        if (!s->running) {
+                hsp_netns_scan_reset(s);
+                s->running = true;
+                s->passes++;
+                struct stat st; /* our own namespace is never the one: skip it (and its sharers) */
+                if (s->self && stat(s->self, &st) == 0)
+                        first_sight(s, &st);
         }
-        free(seen);
-        return r > 0 ? -ENOENT : r;
+        bool over = false;
+        for (unsigned n = 0; n < budget && !over;) {
+                if (s->ops.more && !s->ops.more(s->userdata)) {
+                        over = true; /* nothing searched for any more */
+                        break;
+                }
+                if (!s->dir) {
+                        if (s->place >= HSP_NETNS_DIRS) {
+                                over = true;
+                                break;
+                        }
+                        s->dir = opendir(s->dirs[s->place]);
+                        if (!s->dir) {
+                                s->place++;
+                                continue;
+                        }
+                }
+                struct dirent *e = readdir(s->dir);
+                if (!e) {
+                        closedir(s->dir);
+                        s->dir = NULL;
+                        s->place++;
+                        continue;
+                }
+                if (e->d_name[0] == '.' ||
+                    (places[s->place].digits && (e->d_name[0] < '1' || e->d_name[0] > '9')))
+                        continue;
+                n++;
+                if (snprintf(path, sizeof path, "%s/%s%s", s->dirs[s->place], e->d_name,
+                             places[s->place].suffix) < (int)sizeof path)
+                        visit(s, path);
+        }
+        if (!over)
+                return 0; /* the budget is spent: more at the next step */
+        hsp_netns_scan_reset(s);
+        return 1;
 }

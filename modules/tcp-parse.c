@@ -1,4 +1,5 @@
-/* tcp-parse.c - the TCP 4-tuple of a sampled header, and the inet_diag request for it. */
+/* tcp-parse.c - the TCP 4-tuple of a sampled header (by the shared header walker), and the
+ * inet_diag request for it. */
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -7,139 +8,52 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 
+#include "sflow/header-walk.h"
 #include "tcp.h"
 
-#define ETH_HLEN_ 14
-#define ETHERTYPE_IPV4_ 0x0800
-#define ETHERTYPE_IPV6_ 0x86dd
-#define ETHERTYPE_VLAN_ 0x8100
-#define ETHERTYPE_QINQ_ 0x88a8
-#define MAX_VLAN_TAGS 2
-#define MAX_IPV6_EXT 8 /* extension headers followed before giving up */
 #define TCP_STATE_ESTABLISHED 1
-
-static uint16_t get16(const uint8_t *p) {
-        return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The TCP ports at l4 (len bytes left). */
-static int parse_ports(const uint8_t *l4, size_t len, struct hsp_tcp_tuple *t) {
-        if (len < 4)
-                return -EBADMSG;
-        t->sport = get16(l4);
-        t->dport = get16(l4 + 2);
-        return 0;
-}
-
-static int parse_ipv4(const uint8_t *p, size_t len, struct hsp_tcp_tuple *ret) {
-        if (len < 20 || p[0] >> 4 != 4)
-                return -EBADMSG;
-        size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-        if (ihl < 20)
-                return -EBADMSG;
-        if (p[9] != IPPROTO_TCP)
-                return -ENOMSG;
-        if ((get16(p + 6) & 0x1fff) != 0)
-                return -ENOMSG; /* a later fragment: no TCP header in it */
-        if (ihl > len)
-                return -EBADMSG;
-        struct hsp_tcp_tuple t = {.family = AF_INET};
-        memcpy(t.src, p + 12, 4);
-        memcpy(t.dst, p + 16, 4);
-        int r = parse_ports(p + ihl, len - ihl, &t);
-        if (r < 0)
-                return r;
-        *ret = t;
-        return 0;
-}
-
-static int parse_ipv6(const uint8_t *p, size_t len, struct hsp_tcp_tuple *ret) {
-        if (len < 40 || p[0] >> 4 != 6)
-                return -EBADMSG;
-        struct hsp_tcp_tuple t = {.family = AF_INET6};
-        memcpy(t.src, p + 8, 16);
-        memcpy(t.dst, p + 24, 16);
-        uint8_t next = p[6];
-        size_t off = 40;
-        for (unsigned i = 0;; i++) {
-                if (next == IPPROTO_TCP)
-                        break;
-                if (i >= MAX_IPV6_EXT)
-                        return -ENOMSG;
-                size_t hlen;
-                switch (next) {
-                case IPPROTO_HOPOPTS:
-                case IPPROTO_ROUTING:
-                case IPPROTO_DSTOPTS:
-                        if (len - off < 2)
-                                return -EBADMSG;
-                        hlen = ((size_t)p[off + 1] + 1) * 8;
-                        break;
-                case IPPROTO_FRAGMENT:
-                        if (len - off < 8)
-                                return -EBADMSG;
-                        if ((get16(p + off + 2) & 0xfff8) != 0)
-                                return -ENOMSG; /* a later fragment */
-                        hlen = 8;
-                        break;
-                case IPPROTO_AH:
-                        if (len - off < 2)
-                                return -EBADMSG;
-                        hlen = ((size_t)p[off + 1] + 2) * 4;
-                        break;
-                default: /* ESP, no next header, ICMPv6, UDP, ... */
-                        return -ENOMSG;
-                }
-                next = p[off];
-                if (hlen > len - off)
-                        return -EBADMSG;
-                off += hlen;
-        }
-        int r = parse_ports(p + off, len - off, &t);
-        if (r < 0)
-                return r;
-        *ret = t;
-        return 0;
-}
-
-static int parse_ethernet(const uint8_t *p, size_t len, struct hsp_tcp_tuple *ret) {
-        if (len < ETH_HLEN_)
-                return -EBADMSG;
-        size_t off = 12;
-        uint16_t type = get16(p + off);
-        for (unsigned tags = 0; type == ETHERTYPE_VLAN_ || type == ETHERTYPE_QINQ_; tags++) {
-                if (tags >= MAX_VLAN_TAGS)
-                        return -ENOMSG;
-                off += 4;
-                if (len < off + 2)
-                        return -EBADMSG;
-                type = get16(p + off);
-        }
-        off += 2;
-        switch (type) {
-        case ETHERTYPE_IPV4_:
-                return parse_ipv4(p + off, len - off, ret);
-        case ETHERTYPE_IPV6_:
-                return parse_ipv6(p + off, len - off, ret);
-        default:
-                return -ENOMSG;
-        }
-}
 
 int hsp_tcp_parse_header(uint32_t protocol, const uint8_t *hdr, size_t len,
                          struct hsp_tcp_tuple *ret) {
+        struct hdr_walk w;
+        enum hdr_link link;
+
         if (!hdr)
                 return -EBADMSG;
         switch (protocol) {
         case SFLOW_HEADER_ETHERNET:
-                return parse_ethernet(hdr, len, ret);
+                link = HDR_LINK_ETHERNET;
+                break;
         case SFLOW_HEADER_IPV4:
-                return parse_ipv4(hdr, len, ret);
+                link = HDR_LINK_IPV4;
+                break;
         case SFLOW_HEADER_IPV6:
-                return parse_ipv6(hdr, len, ret);
+                link = HDR_LINK_IPV6;
+                break;
         default:
                 return -EPROTONOSUPPORT;
         }
+        hdr_walk(link, hdr, len, &w);
+        if (!w.ip) /* not IP (-ENOMSG), or an IP header cut short or malformed */
+                return w.stop == HDR_STOP_NOT_IP || w.stop == HDR_STOP_TOO_DEEP ? -ENOMSG
+                                                                                : -EBADMSG;
+        /* IPv4 names the protocol in its fixed header; IPv6 only after the extension headers */
+        bool known = w.stop != HDR_STOP_TRUNCATED || w.ip_version == 4;
+        if (known && (w.protocol != IPPROTO_TCP || hdr_walk_later_fragment(&w) ||
+                      w.stop == HDR_STOP_TOO_DEEP))
+                return -ENOMSG;
+        if (w.stop != HDR_STOP_L4 || len - w.l4_offset < 4)
+                return -EBADMSG;
+
+        const uint8_t *ip = hdr + w.l3_offset, *l4 = hdr + w.l4_offset;
+        struct hsp_tcp_tuple t = {.family = w.ip_version == 4 ? AF_INET : AF_INET6};
+        size_t alen = t.family == AF_INET ? 4 : 16;
+        memcpy(t.src, ip + (t.family == AF_INET ? 12 : 8), alen);
+        memcpy(t.dst, ip + (t.family == AF_INET ? 16 : 24), alen);
+        t.sport = (uint16_t)(l4[0] << 8 | l4[1]);
+        t.dport = (uint16_t)(l4[2] << 8 | l4[3]);
+        *ret = t;
+        return 0;
 }
 
 void hsp_tcp_diag_request(const struct hsp_tcp_tuple *t, bool sent, uint32_t ifindex,

@@ -15,11 +15,14 @@
 #include "privileges.h"
 #include "tcp.h"
 
-#define TCP_MAX_NS 64                     /* diag sockets: ours + other namespaces */
-#define TCP_MAX_PENDING HSP_FLOW_MAX_HELD /* lookups in flight */
+#define TCP_MAX_NS 64                             /* diag sockets: ours + other namespaces */
+#define TCP_MAX_PENDING HSP_FLOW_MAX_HELD         /* lookups in flight */
 #define TCP_PENDING_USEC (2 * HSP_FLOW_HOLD_USEC) /* then we give up on an answer */
-#define TCP_NS_RETRY_USEC 1000000         /* between searches for a namespace not found */
-#define TCP_NS_IDLE_USEC 60000000         /* an unused namespace's socket is closed */
+#define TCP_NS_RETRY_USEC 1000000    /* between attempts to open a namespace's socket */
+#define TCP_SCAN_BUDGET 32           /* namespace files looked at per step of a search */
+#define TCP_RESCAN_MIN_USEC 1000000  /* a search that missed a namespace is made again */
+#define TCP_RESCAN_MAX_USEC 60000000 /* ... with a delay doubling up to this */
+#define TCP_NS_IDLE_USEC 60000000    /* an unused namespace's socket is closed */
 #define TCP_HOUSEKEEP_USEC 10000000
 #define TCP_RECV_BATCH 64
 /* An answer is reused for later samples of the same connection for this long: a burst of
@@ -36,18 +39,19 @@ static const struct hsp_keyword tcp_keywords[] = {
          "on or off (not implemented: inner headers are not looked up)"},
         {"udp", HSP_KW_BOOL, offsetof(struct tcp_conf, udp), 0, 0,
          "on or off (not implemented: only TCP sockets are looked up)"},
-        {"dump", HSP_KW_BOOL, offsetof(struct tcp_conf, dump), 0, 0,
-         "on or off (not implemented)"},
+        {"dump", HSP_KW_BOOL, offsetof(struct tcp_conf, dump), 0, 0, "on or off (not implemented)"},
         HSP_KEYWORDS_END,
 };
 
 struct tcp_state;
 
-/* A diag socket in one network namespace. */
+/* A network namespace by its id, and its diag socket once used. A slot with an id but no nsfd
+ * is searched for (hsp_netns_scan, a few entries per loop iteration, never on the per-sample
+ * path); a slot of id -2 is free. */
 struct tcp_ns {
         struct tcp_state *st;
-        int netnsid;        /* -1: our own */
-        int nsfd;           /* -1 for our own */
+        int netnsid; /* -1: our own; -2: free slot */
+        int nsfd;    /* -1 for our own, and while the namespace is searched for */
         bool open;
         struct hsp_tcp_diag diag;
         sd_event_source *io;
@@ -56,23 +60,23 @@ struct tcp_ns {
 
 /* A held sample waiting for its answer. */
 struct tcp_pending {
-        uint32_t seq;       /* 0: free */
-        unsigned ns;        /* index of the namespace asked */
+        uint32_t seq; /* 0: free */
+        unsigned ns;  /* index of the namespace asked */
         struct hsp_flow_hold hold;
         uint64_t deadline;
         struct hsp_tcp_tuple tuple;
         struct inet_diag_req_v2 key; /* the request in our namespace (cache key) */
         struct inet_diag_req_v2 req; /* the request in flight (shared by equal ones) */
         uint32_t ifindex;
-        bool sent;          /* the packet left through our own interface */
+        bool sent; /* the packet left through our own interface */
         bool peer_tried;
         uint32_t direction; /* SFLOW_TCP_* for the record */
 };
 
 struct tcp_state {
         struct hsp_mod *m;
-        int selffd;                     /* our own network namespace */
-        struct nl_sock *rt;             /* RTM_GETNSID questions, opened when first needed */
+        int selffd;         /* our own network namespace */
+        struct nl_sock *rt; /* RTM_GETNSID questions, opened when first needed */
         struct tcp_ns ns[TCP_MAX_NS];
         unsigned nns;
         struct tcp_pending pending[TCP_MAX_PENDING];
@@ -80,6 +84,12 @@ struct tcp_state {
         uint32_t seq;
         sd_event_source *expiry, *housekeeping;
         struct hsp_tcp_cache cache;
+        /* the search for namespaces: a step per loop iteration, again later while some
+         * remain unfound */
+        struct hsp_netns_scan scan;
+        sd_event_source *scan_step, *rescan;
+        uint64_t rescan_usec;
+        bool scan_again; /* a namespace was wanted during the pass: another one at once */
         struct {
                 uint64_t lookups, records, not_found, too_late, timeouts, full, errors, peer,
                         cached, shared;
@@ -145,41 +155,116 @@ static int rt_socket(struct tcp_state *st) {
         return 0;
 }
 
-/* The open namespace with this id, opening it when needed; NULL when it cannot be found. */
+/* ---- the search for namespaces ---- */
+
+static struct tcp_ns *ns_find(struct tcp_state *st, int netnsid) {
+        for (unsigned i = 1; i < st->nns; i++)
+                if (st->ns[i].netnsid == netnsid)
+                        return &st->ns[i];
+        return NULL;
+}
+
+static void scan_schedule(struct tcp_state *st) {
+        (void)sd_event_source_set_enabled(st->rescan, SD_EVENT_OFF);
+        (void)sd_event_source_set_enabled(st->scan_step, SD_EVENT_ONESHOT);
+}
+
+/* Search for the namespace with this id (a slot for it, if there is room): the sample that
+ * asked goes on without it. */
+static struct tcp_ns *ns_want(struct tcp_state *st, int netnsid) {
+        struct tcp_ns *ns = ns_find(st, netnsid);
+        if (ns)
+                return ns;
+        for (unsigned i = 1; i < st->nns && !ns; i++)
+                if (st->ns[i].netnsid == -2)
+                        ns = &st->ns[i];
+        if (!ns && st->nns < TCP_MAX_NS)
+                ns = &st->ns[st->nns++];
+        if (!ns)
+                return NULL;
+        *ns = (struct tcp_ns){.st = st, .netnsid = netnsid, .nsfd = -1, .last_used = now_usec(st)};
+        log_debug("tcp: searching for netns id %d", netnsid);
+        if (hsp_netns_scan_running(&st->scan))
+                st->scan_again = true; /* the pass may be past it already */
+        else {
+                st->rescan_usec = TCP_RESCAN_MIN_USEC;
+                scan_schedule(st);
+        }
+        return ns;
+}
+
+static int scan_id_of(void *userdata, int fd, int *ret_id) {
+        struct tcp_state *st = userdata;
+        int r = rt_socket(st);
+        return r < 0 ? r : hsp_tcp_netns_id(st->rt, fd, ret_id);
+}
+
+static bool scan_wanted(void *userdata, int id) {
+        struct tcp_ns *ns = ns_find(userdata, id);
+        return ns && ns->nsfd < 0;
+}
+
+static void scan_found(void *userdata, int id, int fd) {
+        struct tcp_state *st = userdata;
+        struct tcp_ns *ns = ns_find(st, id);
+        ns->nsfd = fd;
+        ns->checked_at = now_usec(st);
+        log_debug("tcp: netns id %d found", id);
+}
+
+static bool scan_more(void *userdata) {
+        struct tcp_state *st = userdata;
+        for (unsigned i = 1; i < st->nns; i++)
+                if (st->ns[i].netnsid >= 0 && st->ns[i].nsfd < 0)
+                        return true;
+        return false;
+}
+
+static int on_scan_step(sd_event_source *es, void *userdata) {
+        struct tcp_state *st = userdata;
+        if (hsp_netns_scan_step(&st->scan, TCP_SCAN_BUDGET) == 0) {
+                (void)sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        if (!scan_more(st)) {
+                st->scan_again = false;
+                return 0;
+        }
+        if (st->scan_again) {
+                st->scan_again = false;
+                (void)sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        /* not reachable now (a namespace may get a process or a name later): again after a
+         * while, less and less often */
+        (void)sd_event_source_set_time(st->rescan, now_usec(st) + st->rescan_usec);
+        (void)sd_event_source_set_enabled(st->rescan, SD_EVENT_ONESHOT);
+        st->rescan_usec = st->rescan_usec * 2 > TCP_RESCAN_MAX_USEC ? TCP_RESCAN_MAX_USEC
+                                                                    : st->rescan_usec * 2;
+        return 0;
+}
+
+static int on_rescan(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct tcp_state *st = userdata;
+        if (scan_more(st))
+                (void)sd_event_source_set_enabled(st->scan_step, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+/* The namespace with this id with its diag socket open; NULL when it is not known yet (then it
+ * is searched for, off this path) or its socket cannot be opened now. */
 static struct tcp_ns *ns_get(struct tcp_state *st, int netnsid) {
         uint64_t now = now_usec(st);
-        struct tcp_ns *ns = NULL, *free_slot = NULL;
-        for (unsigned i = 1; i < st->nns; i++) {
-                if (st->ns[i].netnsid == netnsid)
-                        ns = &st->ns[i];
-                else if (!st->ns[i].open && !free_slot &&
-                         now - st->ns[i].failed_at >= TCP_NS_RETRY_USEC)
-                        free_slot = &st->ns[i];
-        }
-        if (ns && ns->open)
-                return ns;
-        if (ns && now - ns->failed_at < TCP_NS_RETRY_USEC)
+        struct tcp_ns *ns = ns_want(st, netnsid);
+        if (!ns || ns->nsfd < 0)
                 return NULL;
-        if (!ns) {
-                if (free_slot)
-                        ns = free_slot;
-                else if (st->nns < TCP_MAX_NS)
-                        ns = &st->ns[st->nns++];
-                else
-                        return NULL;
-                *ns = (struct tcp_ns){.st = st, .netnsid = netnsid, .nsfd = -1};
-        }
-        int fd = -1;
-        int r = rt_socket(st);
-        if (r == 0)
-                r = hsp_tcp_netns_find(st->rt, netnsid, &fd);
-        if (r == 0) {
-                ns->nsfd = fd;
-                r = ns_open(st, ns);
-        }
+        if (ns->open)
+                return ns;
+        if (now - ns->failed_at < TCP_NS_RETRY_USEC)
+                return NULL;
+        int r = ns_open(st, ns); /* setns() there and back, and a socket: no search */
         if (r < 0) {
                 log_debug_errno(r, "tcp: no inet_diag socket in netns id %d: %m", netnsid);
-                ns_close(ns);
                 ns->failed_at = now;
                 return NULL;
         }
@@ -199,7 +284,10 @@ static void ns_check(struct tcp_state *st, struct tcp_ns *ns) {
         if (hsp_tcp_netns_id(st->rt, ns->nsfd, &id) == 0 && id == ns->netnsid)
                 return;
         log_debug("tcp: netns id %d now names another namespace; searching again", ns->netnsid);
+        int netnsid = ns->netnsid;
         ns_close(ns);
+        ns->netnsid = -2;
+        (void)ns_want(st, netnsid);
 }
 
 /* ---- lookups ---- */
@@ -432,9 +520,9 @@ static int on_housekeeping(sd_event_source *es, uint64_t usec, void *userdata) {
                 bool busy = false;
                 for (unsigned j = 0; j < TCP_MAX_PENDING && !busy; j++)
                         busy = st->pending[j].seq && st->pending[j].ns == i;
-                if (ns->open && !busy && now - ns->last_used >= TCP_NS_IDLE_USEC) {
-                        log_debug("tcp: closing the idle inet_diag socket of netns id %d",
-                                  ns->netnsid);
+                if (ns->netnsid >= 0 && !busy && now - ns->last_used >= TCP_NS_IDLE_USEC) {
+                        log_debug("tcp: forgetting netns id %d, unused for %llu s", ns->netnsid,
+                                  (unsigned long long)((now - ns->last_used) / 1000000));
                         ns_close(ns);
                         ns->netnsid = -2; /* slot free for another namespace */
                 }
@@ -448,6 +536,8 @@ static int on_housekeeping(sd_event_source *es, uint64_t usec, void *userdata) {
                           (unsigned long long)st->n.not_found, (unsigned long long)st->n.peer,
                           (unsigned long long)st->n.timeouts, (unsigned long long)st->n.too_late,
                           (unsigned long long)st->n.full, (unsigned long long)st->n.errors);
+                log_debug("tcp: namespace searches %lu, namespaces asked their id %lu",
+                          st->scan.passes, st->scan.asked);
                 st->logged = st->n;
         }
         (void)sd_event_source_set_time(es, usec + TCP_HOUSEKEEP_USEC);
@@ -470,6 +560,18 @@ static void warn_unimplemented(struct hsp_mod *m) {
                 log_warning("tcp: dump=on is not implemented: ignored");
 }
 
+/* A veth whose peer is in another namespace: find that namespace before samples need it. */
+static void on_link(struct hsp_mod *m, enum hsp_link_event ev, const struct hsp_link_info *link) {
+        struct tcp_state *st = m->state;
+        if (!st || ev == HSP_LINK_DEL || link->link_netnsid < 0 || st->selffd < 0)
+                return;
+        struct tcp_ns *ns = ns_find(st, link->link_netnsid);
+        if (ns && ns->nsfd >= 0 && ev == HSP_LINK_NEW)
+                ns_check(st, ns); /* ids are reused: is it still that namespace? */
+        else if (!ns)
+                (void)ns_want(st, link->link_netnsid);
+}
+
 static void tcp_stop(struct hsp_mod *m);
 
 static int tcp_start(struct hsp_mod *m) {
@@ -483,7 +585,7 @@ static int tcp_start(struct hsp_mod *m) {
         st->selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         if (st->selffd < 0)
                 log_warning_errno(-errno, "tcp: cannot open /proc/self/ns/net (%m): sockets in "
-                                  "other network namespaces will not be looked up");
+                                          "other network namespaces will not be looked up");
         int r = ns_open(st, &st->ns[0]);
         if (r < 0)
                 return log_error_errno(r, "tcp: cannot open a NETLINK_SOCK_DIAG socket: %m");
@@ -497,8 +599,30 @@ static int tcp_start(struct hsp_mod *m) {
                                       now + TCP_HOUSEKEEP_USEC, 1000000, on_housekeeping, st);
         if (r >= 0)
                 r = sd_event_source_set_enabled(st->housekeeping, SD_EVENT_ON);
+        static const struct hsp_netns_scan_ops scan_ops = {
+                .id_of = scan_id_of,
+                .wanted = scan_wanted,
+                .found = scan_found,
+                .more = scan_more,
+        };
+        hsp_netns_scan_init(&st->scan, &scan_ops, st);
+        st->rescan_usec = TCP_RESCAN_MIN_USEC;
+        if (r >= 0)
+                r = sd_event_add_time(m->loop, &st->rescan, CLOCK_MONOTONIC, UINT64_MAX, 100000,
+                                      on_rescan, st);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(st->rescan, SD_EVENT_OFF);
+        /* a step of the search per loop iteration: sd-event dispatches one source per
+         * iteration, the longest pending first, so other events wait a step or two at most */
+        if (r >= 0)
+                r = sd_event_add_defer(m->loop, &st->scan_step, on_scan_step, st);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(st->scan_step, SD_EVENT_OFF);
         if (r < 0)
                 return log_error_errno(r, "tcp: cannot add timers: %m");
+        if (st->selffd >= 0 && (r = hsp_links_watch(m, on_link)) < 0)
+                log_warning_errno(r, "tcp: cannot follow the interfaces (%m): namespaces of veth "
+                                     "peers are searched for when a sample needs them");
         warn_unimplemented(m);
         return 0;
 }
@@ -515,8 +639,12 @@ static void tcp_stop(struct hsp_mod *m) {
         for (unsigned i = 0; i < TCP_MAX_PENDING; i++)
                 if (st->pending[i].seq)
                         pending_done(st, &st->pending[i]);
+        hsp_links_unwatch(m);
         for (unsigned i = 0; i < st->nns; i++)
                 ns_close(&st->ns[i]);
+        hsp_netns_scan_reset(&st->scan);
+        sd_event_source_disable_unref(st->scan_step);
+        sd_event_source_disable_unref(st->rescan);
         sd_event_source_disable_unref(st->expiry);
         sd_event_source_disable_unref(st->housekeeping);
         if (st->rt)

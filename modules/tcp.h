@@ -1,9 +1,11 @@
 /* tcp.h - the tcp module's parts: sampled-header parsing, inet_diag lookups, namespaces. */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 
@@ -45,9 +47,9 @@ void hsp_tcp_info_convert(const void *data, size_t len, struct sflow_flow_tcp_in
 
 struct hsp_tcp_cached {
         bool used;
-        bool found;         /* false: no such socket anywhere we looked */
-        bool peer;          /* found in the interface's peer namespace (direction reversed) */
-        uint64_t at;        /* when answered (CLOCK_MONOTONIC usec) */
+        bool found;  /* false: no such socket anywhere we looked */
+        bool peer;   /* found in the interface's peer namespace (direction reversed) */
+        uint64_t at; /* when answered (CLOCK_MONOTONIC usec) */
         struct inet_diag_req_v2 key; /* the request in our own namespace */
         struct sflow_flow_tcp_info info;
 };
@@ -94,8 +96,7 @@ int hsp_tcp_diag_parse(const void *buf, size_t len, hsp_tcp_reply_fn fn, void *u
 
 /* Read every datagram waiting on the socket and parse it (at most max datagrams). Returns the
  * number of replies, or negative errno other than -EAGAIN. */
-int hsp_tcp_diag_receive(struct hsp_tcp_diag *d, unsigned max, hsp_tcp_reply_fn fn,
-                         void *userdata);
+int hsp_tcp_diag_receive(struct hsp_tcp_diag *d, unsigned max, hsp_tcp_reply_fn fn, void *userdata);
 
 /* ---- tcp-netns.c: network namespaces by id ---- */
 
@@ -104,7 +105,47 @@ int hsp_tcp_diag_receive(struct hsp_tcp_diag *d, unsigned max, hsp_tcp_reply_fn 
  * namespace has no id here), or negative errno. */
 int hsp_tcp_netns_id(struct nl_sock *rt, int fd, int *ret_id);
 
-/* Find an fd of the namespace whose id is netnsid: /run/netns/ entries first, then each
- * process's /proc/PID/ns/net (each namespace asked once). 0 and *ret_fd (O_CLOEXEC), or
- * -ENOENT when no namespace with that id is reachable, or another negative errno. */
-int hsp_tcp_netns_find(struct nl_sock *rt, int netnsid, int *ret_fd);
+/* The search for namespaces by id, made a few entries at a time so that the loop never waits
+ * for it: the entries of /run/netns/, then each process's /proc/PID/ns/net, each namespace
+ * (device and inode) asked its id once per pass, our own never. */
+#define HSP_NETNS_DIRS 2
+#define HSP_NETNS_MAX_SEEN 4096 /* namespaces asked per pass (each one RTM_GETNSID) */
+
+struct hsp_netns_scan_ops {
+        /* The netns id of the namespace fd refers to (-1: it has none here): 0 or negative. */
+        int (*id_of)(void *userdata, int fd, int *ret_id);
+        /* Is the namespace with this id searched for? */
+        bool (*wanted)(void *userdata, int id);
+        /* A wanted namespace: fd (O_CLOEXEC) now belongs to the callee. */
+        void (*found)(void *userdata, int id, int fd);
+        /* Is anything searched for any more? (NULL: always.) A pass ends early when not. */
+        bool (*more)(void *userdata);
+};
+
+struct hsp_netns_scan {
+        const char *dirs[HSP_NETNS_DIRS]; /* "/run/netns", "/proc" (tests: their own) */
+        const char *self;                 /* "/proc/self/ns/net": never the one */
+        struct hsp_netns_scan_ops ops;
+        void *userdata;
+        /* the pass under way */
+        bool running;
+        unsigned place; /* index in dirs */
+        DIR *dir;
+        size_t n_seen;
+        struct {
+                dev_t dev;
+                ino_t ino;
+        } seen[HSP_NETNS_MAX_SEEN];
+        /* totals */
+        unsigned long passes, asked;
+};
+
+void hsp_netns_scan_init(struct hsp_netns_scan *s, const struct hsp_netns_scan_ops *ops,
+                         void *userdata);
+/* Go on with the pass (a new one when none is under way), looking at up to budget directory
+ * entries. Returns 1 when the pass is over (every entry seen, or nothing searched for any
+ * more), 0 when it is not. */
+int hsp_netns_scan_step(struct hsp_netns_scan *s, unsigned budget);
+bool hsp_netns_scan_running(const struct hsp_netns_scan *s);
+/* Abandon the pass under way (closing its directory). */
+void hsp_netns_scan_reset(struct hsp_netns_scan *s);

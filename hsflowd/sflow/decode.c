@@ -8,7 +8,7 @@
 struct cur {
         struct sflow_reader *r;
         size_t end;
-        const char *what; /* error text when the content runs past end */
+        const char *what;             /* error text when the content runs past end */
         struct sflow_adapter **store; /* the sample's adapter storage, NULL once used */
 };
 
@@ -59,21 +59,37 @@ static int get_float(struct cur *c, float *f) {
         return k;
 }
 
-/* n bytes plus XDR padding; *p points into the datagram. */
-static int get_fixed(struct cur *c, size_t n, const uint8_t **p) {
-        size_t padded = (n + 3) & ~(size_t)3;
-        int k = need(c, padded);
+/* Bytes left in the view; 0 when the cursor is past its end. */
+static size_t left(const struct cur *c) {
+        return c->r->off > c->end ? 0 : c->end - c->r->off;
+}
 
-        if (k < 0)
-                return k;
+/* n bytes plus XDR padding; *p points into the datagram. n is compared with what is left
+ * before any rounding, so no length from the wire can wrap the arithmetic. */
+static int get_fixed(struct cur *c, size_t n, const uint8_t **p) {
+        size_t pad = (4 - (n & 3)) & 3;
+
+        if (n > left(c) || pad > left(c) - n)
+                return fail(c->r, c->r->off, -EBADMSG, c->what);
         *p = c->r->buf + c->r->off;
-        c->r->off += padded;
+        c->r->off += n + pad;
+        return 0;
+}
+
+/* A length or count from the wire that the rest of the view cannot hold is refused at its own
+ * offset (at) before anything is read: each of the n items takes at least min_size bytes. */
+static int check_count(struct cur *c, size_t at, uint32_t n, size_t min_size, const char *what) {
+        if (n > left(c) / min_size)
+                return fail(c->r, at, -EBADMSG, what);
         return 0;
 }
 
 static int get_opaque(struct cur *c, uint32_t *len, const uint8_t **p) {
+        size_t at = c->r->off;
         int k = get32(c, len);
 
+        if (k == 0)
+                k = check_count(c, at, *len, 1, "opaque or string length overruns its record");
         return k < 0 ? k : get_fixed(c, *len, p);
 }
 
@@ -90,9 +106,12 @@ static int get_adapter(struct cur *c, struct sflow_adapter *ad, bool *truncated)
         const uint8_t *mac;
         uint32_t if_index, n;
         int k = get32(c, &if_index);
+        size_t at = c->r->off;
 
         if (k == 0)
                 k = get32(c, &n);
+        if (k == 0)
+                k = check_count(c, at, n, 8, "MAC address count overruns its record");
         for (uint32_t j = 0; k == 0 && j < n; j++) {
                 k = get_fixed(c, 6, &mac);
                 if (k == 0 && ad && j < SFLOW_MAX_MACS)
@@ -110,8 +129,17 @@ static int get_adapter(struct cur *c, struct sflow_adapter *ad, bool *truncated)
 }
 
 static int get_adapters(struct cur *c, struct sflow_ctr_host_adapters *a, bool *truncated) {
+        size_t at = c->r->off;
         int k = get32(c, &a->num_adapters);
         struct sflow_adapter *store = c->store ? *c->store : NULL;
+
+        if (k == 0)
+                k = check_count(c, at, a->num_adapters, 8, "adapter count overruns its record");
+        if (k < 0) {
+                a->num_adapters = 0;
+                a->adapters = NULL;
+                return k;
+        }
 
         if (c->store)
                 *c->store = NULL; /* one 2001 record per sample has storage */
@@ -127,6 +155,69 @@ static int get_adapters(struct cur *c, struct sflow_ctr_host_adapters *a, bool *
 }
 
 #define AT(base, off, type) ((type *)((uint8_t *)(base) + (off)))
+
+#include "decode-ext.inc"
+
+/* The entries of an rtmetric (metric true) or rtflow sample into s->records (entries past
+ * SFLOW_MAX_RECORDS are read and dropped, s->truncated set). */
+static int get_rt_entries(struct cur *c, struct sflow_sample *s, bool metric) {
+        struct sflow_rt_entry spare;
+        const uint8_t *p;
+        uint32_t n, type;
+        size_t nbytes;
+        int k = get32(c, &n);
+
+        for (uint32_t i = 0; k == 0 && i < n; i++) {
+                struct sflow_rt_entry *x = i < SFLOW_MAX_RECORDS ? &s->records[i].u.rt : &spare;
+                uint64_t d;
+
+                if (i < SFLOW_MAX_RECORDS) {
+                        memset(&s->records[i], 0, sizeof(s->records[i]));
+                        s->records[i].tag = 0; /* entries have no tag */
+                        s->records[i].offset = (uint32_t)c->r->off;
+                        s->records[i].known = true;
+                }
+                k = get_string(c, &x->name);
+                if (k == 0)
+                        k = get32(c, &type);
+                if (k < 0)
+                        return k;
+                x->type = type;
+                switch (sflow_rt_value_kind(metric, type, &nbytes)) {
+                case SFLOW_RT_V_STRING:
+                        k = get_string(c, &x->v.str);
+                        break;
+                case SFLOW_RT_V_U32:
+                        k = get32(c, &x->v.u32);
+                        break;
+                case SFLOW_RT_V_U64:
+                        k = get64(c, &x->v.u64);
+                        break;
+                case SFLOW_RT_V_FLOAT:
+                        k = get_float(c, &x->v.f);
+                        break;
+                case SFLOW_RT_V_DOUBLE:
+                        k = get64(c, &d);
+                        if (k == 0)
+                                memcpy(&x->v.d, &d, sizeof(d));
+                        break;
+                case SFLOW_RT_V_BYTES:
+                        k = get_fixed(c, nbytes, &p);
+                        if (k == 0)
+                                memcpy(x->v.bytes, p, nbytes);
+                        break;
+                default:
+                        return fail(c->r, c->r->off - 4, -EBADMSG,
+                                    metric ? "unknown rtmetric value type"
+                                           : "unknown rtflow value type");
+                }
+        }
+        if (k == 0) {
+                s->num_records = n;
+                s->truncated = n > SFLOW_MAX_RECORDS;
+        }
+        return k;
+}
 
 static int get_field(struct cur *c, void *base, const struct sflow_field *f, bool *truncated) {
         uint32_t v;
@@ -150,7 +241,8 @@ static int get_field(struct cur *c, void *base, const struct sflow_field *f, boo
                 return k;
         }
         case SFLOW_F_OPAQUE:
-                return get_opaque(c, AT(base, f->off, uint32_t), AT(base, f->off2, const uint8_t *));
+                return get_opaque(c, AT(base, f->off, uint32_t),
+                                  AT(base, f->off2, const uint8_t *));
         case SFLOW_F_ADAPTERS:
                 return get_adapters(c, AT(base, f->off, struct sflow_ctr_host_adapters), truncated);
         case SFLOW_F_SRCID:
@@ -167,6 +259,14 @@ static int get_field(struct cur *c, void *base, const struct sflow_field *f, boo
                         *AT(base, f->off2, uint32_t) = v & 0x3fffffff;
                 }
                 return k;
+        case SFLOW_F_FIXED:
+        case SFLOW_F_ADDRESS:
+        case SFLOW_F_LIST32:
+        case SFLOW_F_ASPATH:
+                return get_field_ext(c, base, f);
+        case SFLOW_F_RTMETRICS:
+        case SFLOW_F_RTFLOWS:
+                return get_rt_entries(c, base, f->type == SFLOW_F_RTMETRICS);
         default:
                 return fail(c->r, c->r->off, -EBADMSG, "internal: bad field type");
         }
@@ -175,15 +275,21 @@ static int get_field(struct cur *c, void *base, const struct sflow_field *f, boo
 static int get_fields(struct cur *c, void *base, const struct sflow_layout *l, bool *truncated) {
         int k = 0;
 
-        for (unsigned i = 0; k == 0 && i < l->nfields; i++)
+        for (unsigned i = 0; k == 0 && i < l->nfields; i++) {
+                if (l->fields[i].type == SFLOW_F_OPTIONAL) {
+                        if (c->r->off >= c->end)
+                                break;
+                        continue;
+                }
                 k = get_field(c, base, &l->fields[i], truncated);
+        }
         return k;
 }
 
 /* One record of a sample ending at sample_end; rec NULL: beyond capacity, only skipped. */
 static int get_record(struct sflow_reader *r, size_t sample_end, enum sflow_kind kind,
                       struct sflow_record *rec, struct sflow_adapter **store) {
-        struct cur c = { r, sample_end, "record header overruns the sample", NULL };
+        struct cur c = {r, sample_end, "record header overruns the sample", NULL};
         const struct sflow_layout *l;
         size_t start = r->off, end;
         uint32_t tag, len;
@@ -204,8 +310,8 @@ static int get_record(struct sflow_reader *r, size_t sample_end, enum sflow_kind
                 rec->raw = r->buf + r->off;
                 l = sflow_layout_find(kind, tag);
                 if (l) {
-                        struct cur rc = { r, end, "record content overruns the record length",
-                                          store };
+                        struct cur rc = {r, end, "record content overruns the record length",
+                                         store};
 
                         rec->known = true;
                         k = get_fields(&rc, rec, l, &rec->truncated);
@@ -229,7 +335,7 @@ static void sample_reset(struct sflow_sample *s, uint32_t tag, uint32_t len, siz
 }
 
 int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
-        struct cur c = { r, r->len, "datagram truncated in a sample header", NULL };
+        struct cur c = {r, r->len, "datagram truncated in a sample header", NULL};
         const struct sflow_layout *l;
         size_t start = r->off, end;
         uint32_t tag, len, n;
@@ -249,15 +355,21 @@ int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
         l = sflow_layout_find(SFLOW_KIND_SAMPLE, tag);
         kind = sflow_sample_record_kind(tag);
         if (l && kind >= 0) {
-                struct cur sc = { r, end, "sample content overruns the sample length", NULL };
+                struct cur sc = {r, end, "sample content overruns the sample length", NULL};
                 struct sflow_adapter *store = s->adapter_store;
                 bool unused = false;
 
                 s->known = true;
                 k = get_fields(&sc, s, l, &unused);
-                if (k == 0)
+                size_t at = r->off;
+                if (k == 0 && kind == SFLOW_KIND_RT) /* entries were among the fields */
+                        n = s->num_records;
+                else if (k == 0)
                         k = get32(&sc, &n);
-                for (uint32_t i = 0; k == 0 && i < n; i++)
+                if (k == 0 &&
+                    kind != SFLOW_KIND_RT) /* each record has at least its tag and length */
+                        k = check_count(&sc, at, n, 8, "record count overruns the sample");
+                for (uint32_t i = 0; k == 0 && kind != SFLOW_KIND_RT && i < n; i++)
                         k = get_record(r, end, (enum sflow_kind)kind,
                                        i < SFLOW_MAX_RECORDS ? &s->records[i] : NULL, &store);
                 if (k < 0)
@@ -270,8 +382,8 @@ int sflow_decode_sample(struct sflow_reader *r, struct sflow_sample *s) {
 }
 
 int sflow_decode_datagram_header(struct sflow_reader *r, struct sflow_datagram *ret) {
-        struct cur c = { r, r->len, "datagram truncated in its header", NULL };
-        struct sflow_datagram d = { 0 };
+        struct cur c = {r, r->len, "datagram truncated in its header", NULL};
+        struct sflow_datagram d = {0};
         const uint8_t *p;
         int k;
 

@@ -56,16 +56,17 @@ static void put_float(struct enc *e, float f) {
         put32(e, v);
 }
 
-/* Fixed-size opaque: n bytes then zero padding to a multiple of 4. */
+/* Fixed-size opaque: n bytes then zero padding to a multiple of 4. The room is checked for n
+ * first and then for the padding, so no length can wrap the rounding. */
 static void put_fixed(struct enc *e, const void *data, size_t n) {
-        size_t padded = (n + 3) & ~(size_t)3;
-        uint8_t *p = enc_reserve(e, padded);
+        size_t pad = (4 - (n & 3)) & 3;
+        uint8_t *p = enc_reserve(e, n);
 
-        if (!p)
-                return;
+        if (!p || !enc_reserve(e, pad))
+                return; /* the whole write is rolled back */
         if (n)
                 memcpy(p, data, n);
-        memset(p + n, 0, padded - n);
+        memset(p + n, 0, pad);
 }
 
 /* Variable-size opaque or string: length, bytes, padding. */
@@ -93,6 +94,8 @@ static size_t put_length_slot(struct enc *e) {
 }
 
 static void fill_length_slot(struct enc *e, size_t slot) {
+        if (e->err == 0 && (uint64_t)(e->len - slot - 4) > UINT32_MAX)
+                enc_fail(e, -ENOSPC); /* a writer larger than 4 GiB: not an sFlow length */
         if (e->err == 0)
                 wr32(e->buf + slot, (uint32_t)(e->len - slot - 4));
 }
@@ -115,6 +118,52 @@ static void put_adapters(struct enc *e, const struct sflow_ctr_host_adapters *a)
 }
 
 #define AT(base, off, type) ((const type *)((const uint8_t *)(base) + (off)))
+
+#include "encode-ext.inc"
+
+static void put_double(struct enc *e, double d) {
+        uint64_t v;
+
+        memcpy(&v, &d, sizeof(v));
+        put64(e, v);
+}
+
+/* The entries of an rtmetric (metric true) or rtflow sample: count, then name, type, value. */
+static void put_rt_entries(struct enc *e, const struct sflow_sample *s, bool metric) {
+        uint32_t n = s->num_records < SFLOW_MAX_RECORDS ? s->num_records : SFLOW_MAX_RECORDS;
+
+        put32(e, n);
+        for (uint32_t i = 0; i < n && e->err == 0; i++) {
+                const struct sflow_rt_entry *x = &s->records[i].u.rt;
+                size_t nbytes;
+
+                put_string(e, &x->name, SFLOW_RT_MAX_NAME);
+                put32(e, x->type);
+                switch (sflow_rt_value_kind(metric, x->type, &nbytes)) {
+                case SFLOW_RT_V_STRING:
+                        put_string(e, &x->v.str, SFLOW_RT_MAX_STRING);
+                        break;
+                case SFLOW_RT_V_U32:
+                        put32(e, x->v.u32);
+                        break;
+                case SFLOW_RT_V_U64:
+                        put64(e, x->v.u64);
+                        break;
+                case SFLOW_RT_V_FLOAT:
+                        put_float(e, x->v.f);
+                        break;
+                case SFLOW_RT_V_DOUBLE:
+                        put_double(e, x->v.d);
+                        break;
+                case SFLOW_RT_V_BYTES:
+                        put_fixed(e, x->v.bytes, nbytes);
+                        break;
+                default:
+                        enc_fail(e, -EINVAL);
+                        break;
+                }
+        }
+}
 
 static void put_field(struct enc *e, const void *base, const struct sflow_field *f) {
         switch (f->type) {
@@ -149,6 +198,18 @@ static void put_field(struct enc *e, const void *base, const struct sflow_field 
                         enc_fail(e, -EINVAL);
                 put32(e, *AT(base, f->off, uint32_t) << 30 | *AT(base, f->off2, uint32_t));
                 break;
+        case SFLOW_F_FIXED:
+        case SFLOW_F_ADDRESS:
+        case SFLOW_F_LIST32:
+        case SFLOW_F_ASPATH:
+                put_field_ext(e, base, f);
+                break;
+        case SFLOW_F_RTMETRICS:
+        case SFLOW_F_RTFLOWS:
+                put_rt_entries(e, base, f->type == SFLOW_F_RTMETRICS);
+                break;
+        case SFLOW_F_OPTIONAL:
+                break;
         default:
                 enc_fail(e, -EINVAL);
         }
@@ -178,7 +239,7 @@ static void put_record(struct enc *e, enum sflow_kind kind, const struct sflow_r
 }
 
 static struct enc enc_begin(const struct sflow_writer *w) {
-        return (struct enc){ .buf = w->buf, .cap = w->cap, .len = w->len };
+        return (struct enc){.buf = w->buf, .cap = w->cap, .len = w->len};
 }
 
 static int enc_end(struct sflow_writer *w, const struct enc *e) {
@@ -204,9 +265,11 @@ int sflow_encode_sample(struct sflow_writer *w, const struct sflow_sample *s) {
         put32(&e, s->tag);
         slot = put_length_slot(&e);
         put_fields(&e, s, l);
-        put32(&e, n);
-        for (uint32_t i = 0; i < n && e.err == 0; i++)
-                put_record(&e, (enum sflow_kind)kind, &s->records[i]);
+        if (kind != SFLOW_KIND_RT) { /* rtmetric/rtflow entries are among the fields */
+                put32(&e, n);
+                for (uint32_t i = 0; i < n && e.err == 0; i++)
+                        put_record(&e, (enum sflow_kind)kind, &s->records[i]);
+        }
         fill_length_slot(&e, slot);
         return enc_end(w, &e);
 }
@@ -247,9 +310,9 @@ int sflow_encode_datagram_header(struct sflow_writer *w, const struct sflow_data
 }
 
 void sflow_set_num_samples(uint8_t *buf, uint32_t n) {
-        uint32_t type = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 |
-                        (uint32_t)buf[6] << 8 | buf[7];
-        struct sflow_address a = { .type = type };
+        uint32_t type =
+                (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
+        struct sflow_address a = {.type = type};
 
         wr32(buf + sflow_datagram_header_size(&a) - 4, n);
 }

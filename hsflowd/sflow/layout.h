@@ -17,6 +17,15 @@ enum sflow_field_type {
         SFLOW_F_ADAPTERS, /* struct sflow_ctr_host_adapters at off: adapter list (2001) */
         SFLOW_F_SRCID,    /* compact source id: ds_class at off, ds_index at off2 */
         SFLOW_F_IFACE,    /* compact interface: format at off, value at off2 */
+        SFLOW_F_FIXED,    /* uint8_t[max] at off: opaque[max] (MAC 6, IPv4 4, IPv6 16) */
+        SFLOW_F_ADDRESS,  /* struct sflow_address at off: address type 1 (IPv4) or 2 (IPv6) */
+        SFLOW_F_LIST32,   /* struct sflow_u32_list at off: unsigned int<> kept in the datagram;
+                             max > 1: count elements of max words each */
+        SFLOW_F_ASPATH,   /* uint32_t count at off, const uint8_t * at off2: as_path_type<> */
+        SFLOW_F_OPTIONAL, /* no data: the record may end here (fields added to a structure later) */
+        SFLOW_F_RTMETRICS, /* rtmetric entries: count at off (num_records), the sample's records
+                            * at off2, each a struct sflow_rt_entry of an SFLOW_RTM_* type */
+        SFLOW_F_RTFLOWS,   /* rtflow entries, the same with SFLOW_RTF_* types */
 };
 
 struct sflow_field {
@@ -26,7 +35,12 @@ struct sflow_field {
 };
 
 /* Which namespace a tag belongs to: record tags overlap between flow and counter samples. */
-enum sflow_kind { SFLOW_KIND_SAMPLE, SFLOW_KIND_FLOW, SFLOW_KIND_COUNTERS };
+enum sflow_kind {
+        SFLOW_KIND_SAMPLE,
+        SFLOW_KIND_FLOW,
+        SFLOW_KIND_COUNTERS,
+        SFLOW_KIND_RT /* rtmetric/rtflow: entries are fields, not tagged records */
+};
 
 struct sflow_layout {
         uint32_t tag;
@@ -40,3 +54,7 @@ struct sflow_layout {
 const struct sflow_layout *sflow_layout_find(enum sflow_kind kind, uint32_t tag);
 /* The kind of records a sample type carries (flow or counters), or -1 for unknown samples. */
 int sflow_sample_record_kind(uint32_t sample_tag);
+
+/* names-ext.c: the structures the agent does not send (other agents' records), same form. */
+extern const struct sflow_layout sflow_layouts_ext[];
+extern const size_t sflow_layouts_ext_count;

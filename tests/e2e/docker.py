@@ -166,7 +166,9 @@ def body(eng):
     check(w.wait_source("after", 8) is not None, "containers started after the engine restart "
           "are reported")
     n = len(w.by_source[src_survivor])
-    w.pump(POLLING + 0.5)
+    end = time.time() + 2 * POLLING + 1  # its next poll, and the datagram's flush
+    while len(w.by_source[src_survivor]) <= n and time.time() < end:
+        w.pump(0.1)
     check(len(w.by_source[src_survivor]) > n, "the surviving container keeps its source %s"
           % src_survivor)
 

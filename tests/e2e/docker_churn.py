@@ -92,7 +92,12 @@ def body(eng):
     check(virt and virt[-1] == 0, "no container still tracked at the end (2100 says %s)"
           % (virt[-1] if virt else None))
     check(fds1 == fds0, "open fds back where they started (%d -> %d)" % (fds0, fds1))
-    check(rss1 <= rss0 + RSS_MARGIN_KB, "RSS back where it started (%d -> %d kB)" % (rss0, rss1))
+    if e2e.SANITIZER_LOG_DIR:
+        # ASan keeps freed memory in quarantine, so RSS grows; LeakSanitizer checks at exit
+        e2e.log("RSS not compared under the sanitizers (leaks are checked at exit)")
+    else:
+        check(rss1 <= rss0 + RSS_MARGIN_KB, "RSS back where it started (%d -> %d kB)"
+              % (rss0, rss1))
     check(agent.proc.poll() is None, "the agent still runs")
 
 

@@ -22,6 +22,7 @@ TAG = "t%d" % (os.getpid() % 100000)  # prefix of every name this test creates
 _procs = []
 _netns = []
 _links = []
+_agent_logs = []  # every agent's log, searched for sanitizer reports when the test ends
 _tmp = tempfile.mkdtemp(prefix="hsflowd-e2e-")
 os.chmod(_tmp, 0o755)  # the agent reads its file again after dropping root
 
@@ -95,6 +96,56 @@ def veth_pair(ns_a, name_a, ns_b, name_b, addr_a, addr_b):
     return a, b
 
 
+def kernel_modules(moddir, wanted):
+    """The .ko files under moddir for the modules wanted and every module they depend on
+    (the depends= of each file's .modinfo), in an order insmod can load them."""
+    found = {}
+    for d, _, files in os.walk(moddir):
+        for f in files:
+            if f.endswith(".ko"):
+                found.setdefault(f[:-3].replace("-", "_"), os.path.join(d, f))
+    order, seen = [], set()
+
+    def visit(name, chain):
+        need(name in found, "kernel module %s.ko not in %s" % (name, moddir))
+        if name in chain:
+            raise AssertionError("kernel modules depend on each other in a loop through " + name)
+        if name in seen:
+            return
+        with open(found[name], "rb") as f:
+            data = f.read()
+        deps = []
+        i = data.find(b"\0depends=")
+        if i >= 0:
+            field = data[i + 9:data.index(b"\0", i + 1)].decode()
+            deps = [x.replace("-", "_") for x in field.split(",") if x]
+        for dep in deps:
+            visit(dep, chain | {name})
+        seen.add(name)
+        order.append(found[name])
+
+    for w in wanted:
+        visit(w, set())
+    return order
+
+
+def busybox_initramfs(moddir, modules, init, path):
+    """A gzip'd cpio initramfs at path: busybox, the kernel modules wanted with what they depend
+    on (init's %(modules)s becomes their names, in load order) and init, run as /init."""
+    root = tmpfile("initramfs")
+    for d in ("bin", "proc", "sys", "dev", "lib/modules"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    shutil.copy("/bin/busybox", root + "/bin/busybox")
+    names = []
+    for ko in kernel_modules(moddir, modules):
+        shutil.copy(ko, root + "/lib/modules/")
+        names.append(os.path.basename(ko)[:-3])
+    with open(root + "/init", "w") as f:
+        f.write(init.replace("%(modules)s", " ".join(names)))
+    os.chmod(root + "/init", 0o755)
+    sh("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s" % (root, path))
+
+
 def start(args, ns=None, stdout=None, stderr=None):
     if ns:
         args = ["ip", "netns", "exec", ns] + args
@@ -163,11 +214,15 @@ class Collector:
 class Agent:
     """hsflowd -d with a configuration file; stderr kept in a log file."""
 
-    def __init__(self, conf_text, ns=None, args=(), name="hsflowd.conf"):
+    def __init__(self, conf_text, ns=None, args=(), name="hsflowd.conf", wrapper=()):
+        """wrapper: a command the daemon runs under (e.g. valgrind and its options)."""
         self.conf = tmpfile(name, conf_text)
         self.logpath = tmpfile(name + ".log")
         self.logf = open(self.logpath, "w")
-        self.proc = start([HSFLOWD, "-dd", "-f", self.conf] + list(args), ns=ns,
+        _agent_logs.append(self.logpath)
+        if "-o" not in args:  # hsflowd.auto in the test's directory, not the host's /etc
+            args = ["-o", tmpfile(name + ".auto")] + list(args)
+        self.proc = start(list(wrapper) + [HSFLOWD, "-dd", "-f", self.conf] + list(args), ns=ns,
                           stderr=self.logf, stdout=self.logf)
 
     def log_text(self):
@@ -212,14 +267,51 @@ def free_port():
     return port
 
 
+# Under the sanitizer pass (scripts/check) ASAN_OPTIONS and UBSAN_OPTIONS hold
+# log_path=SANITIZER_LOG_DIR/...: the daemon runs as nobody after start-up, so its reports go
+# to files in a directory anyone may write, named after the PID, and fail the test that
+# started the process.
+SANITIZER_LOG_DIR = os.environ.get("SANITIZER_LOG_DIR")
+
+
+def sanitizer_reports():
+    """Texts of the sanitizer reports written by processes this test started."""
+    if not SANITIZER_LOG_DIR or not os.path.isdir(SANITIZER_LOG_DIR):
+        return []
+    pids = {str(p.pid) for p in _procs}
+    out = []
+    for name in sorted(os.listdir(SANITIZER_LOG_DIR)):
+        if name.rsplit(".", 1)[-1] in pids:
+            with open(os.path.join(SANITIZER_LOG_DIR, name), errors="replace") as f:
+                out.append("%s:\n%s" % (name, f.read()))
+    return out
+
+
 def cleanup():
     for p in reversed(_procs):
         if p.poll() is None:
-            stop(p, timeout=3)
+            # under the sanitizers the leak check at exit takes a while: let it finish
+            stop(p, timeout=20 if SANITIZER_LOG_DIR else 3)
     for ns in _netns:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     for dev in _links:
         subprocess.run(["ip", "link", "del", dev], capture_output=True)
+
+
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def sanitizer_log_lines():
+    """Lines of ASan, LSan or UBSan reports in the agents' logs (a --enable-sanitizers build)."""
+    found = []
+    for path in _agent_logs:
+        try:
+            with open(path, errors="replace") as f:
+                found += [path + ": " + line.strip() for line in f
+                          if any(r in line for r in SANITIZER_REPORTS)]
+        except OSError:
+            pass
+    return found
 
 
 def run(main):
@@ -228,7 +320,6 @@ def run(main):
     rc = 0
     try:
         main()
-        log("PASS")
     except SystemExit as e:
         rc = e.code if isinstance(e.code, int) else 1
     except Exception as e:  # a failed check or a broken step: report and fail
@@ -238,6 +329,13 @@ def run(main):
         rc = 1
     finally:
         cleanup()
+    # the agents have exited: leak reports are written by then
+    reports = sanitizer_reports() + sanitizer_log_lines()
+    if reports:
+        for r in reports[:40]:
+            log(r)
+        log("FAIL: sanitizer report from a process of this test")
+        rc = 1
     if rc == 0:
         shutil.rmtree(_tmp, ignore_errors=True)
     else:

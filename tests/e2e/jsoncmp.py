@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 # Fields that describe the reception, not the datagram: they differ between a live capture and a
-# reading of the file (pcapTimestamp is only printed when reading a file).
-IGNORED = {"datagramSourceIP", "unixSecondsUTC", "unixSecondsUTC_uS", "localtime", "pcapTimestamp"}
+# reading of the file (pcapTimestamp and pcapTimestamp_uS are only printed when reading a file).
+IGNORED = {"datagramSourceIP", "unixSecondsUTC", "unixSecondsUTC_uS", "localtime", "pcapTimestamp",
+           "pcapTimestamp_uS"}
 
 
 class Obj(list):

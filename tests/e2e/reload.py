@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """reload.py - a change of the file and SIGHUP re-read the configuration: the new collector
-receives, the old one stops, a bad file keeps the old settings, sequence numbers go on."""
+receives, the old one stops, a bad file keeps the old settings, sequence numbers go on. A broken
+file, written in place or renamed over the old one, is refused with file:line:column while the
+old polling interval goes on on the wire (the uptime between 2:1 samples); the good file after it
+takes effect."""
+import os
+import re
 import signal
 import time
 
@@ -16,6 +21,45 @@ def seqs(ds):
 
 def host_seqs(ds):
     return [int(s["sampleSequenceNo"]) for d in ds for s in samples(d, "2:1")]
+
+
+def host_period_ms(ds):
+    """Uptime (ms, from the datagram headers) per 2:1 sample: a datagram may carry several, so
+    the samples after the first datagram are counted over the uptime from it to the last."""
+    ds = [d for d in ds if any(samples(d, "2:1"))]
+    n = sum(1 for d in ds[1:] for _ in samples(d, "2:1"))
+    return (int(ds[-1]["sysUpTime"]) - int(ds[0]["sysUpTime"])) // n if n else None
+
+
+def replace_atomically(path, text):
+    """Write a new file beside the old one and rename it over (what editors and config
+    management tools do)."""
+    tmp = path + ".new"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def polling_on_wire(col, polling, what):
+    """The 2:1 samples a collector gets come every `polling` seconds."""
+    col.datagrams(0.2)
+    period = host_period_ms(col.datagrams(2 * polling + 2.5))
+    check(period is not None and abs(period - 1000 * polling) <= 300 * polling,
+          "%s: polling of %d s on the wire (2:1 every %s ms)" % (what, polling, period))
+
+
+def wait_count(agent, text, n, seconds=3):
+    end = time.time() + seconds
+    while time.time() < end and agent.log_text().count(text) < n:
+        time.sleep(0.05)
+    return agent.log_text().count(text) == n
+
+
+def refused(agent, how, n_refused):
+    """The broken file (line 4, column 14) is refused, naming file:line:column."""
+    where = "%s:4:14:" % agent.conf
+    check(wait_count(agent, "not reloaded", n_refused), "%s: the broken file is refused" % how)
+    check(where in agent.log_text(), "%s: the error names %s" % (how, where))
 
 
 def main():
@@ -72,6 +116,35 @@ def main():
     check(agent.wait_log("Module tcp needs capabilities", 3) or
           agent.wait_log("'tcp' is not", 0.1), "the tcp module's missing capabilities are named")
     check(len(host_seqs(ca.datagrams(2.5))) >= 1, "collector A still receives")
+
+    # 5. Broken, then good, by an atomic rename and by writing in place: the old settings
+    #    (collector, polling interval) go on on the wire until the good file brings its own.
+    good = "sflow {\n  polling = %d\n  collector { ip = 127.0.0.1 udpport = %d }\n}\n"
+    bad = ("sflow {\n  polling = 3\n  collector { ip = 127.0.0.1 udpport = %d }\n"
+           "  sampling = lots\n}\n")
+    k = agent.log_text().count("not reloaded")
+    n = agent.log_text().count("Reloading")
+    replace_atomically(agent.conf, bad % B)
+    refused(agent, "renamed over", k + 1)
+    check(len(ca.datagrams(2.5)) >= 1 and cb.datagrams(0.1) == [],
+          "renamed over, refused: collector A still receives, B not")
+    replace_atomically(agent.conf, good % (2, B))
+    check(wait_count(agent, "Reloading", n + 2), "renamed over: the good file is read")
+    time.sleep(1.5)
+    ca.datagrams(0.1)
+    polling_on_wire(cb, 2, "renamed over, good: collector B, new")
+    check(ca.datagrams(0.1) == [], "renamed over, good: collector A stops")
+    agent.rewrite(bad % A)
+    refused(agent, "in place", k + 2)
+    polling_on_wire(cb, 2, "in place, refused: collector B, old")
+    check(ca.datagrams(0.1) == [], "in place, refused: collector A receives nothing")
+    agent.rewrite(good % (1, A))
+    check(wait_count(agent, "Reloading", n + 4), "in place: the good file is read")
+    time.sleep(1.5)
+    cb.datagrams(0.1)
+    check(len(host_seqs(ca.datagrams(2.5))) >= 2, "in place, good: collector A receives again")
+    check(cb.datagrams(0.1) == [], "in place, good: collector B stops")
+    check(agent.proc.poll() is None, "the agent keeps running")
     check(agent.stop() == 0, "exit 0")
 
 

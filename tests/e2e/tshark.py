@@ -11,6 +11,7 @@ import subprocess
 import time
 
 import e2e
+import wire
 from e2e import check, element, samples
 
 FIELDS = ["frame.number", "sflow_245.version", "sflow_245.sequence_number", "sflow_245.agent",
@@ -35,10 +36,8 @@ def main():
     va, vb = e2e.veth_pair(a, "tva", b, "tvb", "198.51.100.1/24", "198.51.100.2/24")
     e2e.sh("ping -c 5 -i 0.2 -q 198.51.100.2", ns=a)
     col = e2e.Collector(6343, ns=a)
-    pcap = e2e.tmpfile("agent.pcap")
-    cap = e2e.start(["tshark", "-q", "-i", "lo", "-f", "udp port 6343", "-w", pcap], ns=a,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # tshark is slow to start capturing
+    cap = wire.Capture(a, 6343)  # returns once dumpcap says it is capturing
+    pcap = cap.path
     agent = e2e.Agent("sflow { polling = 60 collector { ip = 127.0.0.1 } }\n", ns=a)
     time.sleep(1.5)
     for i in range(3):
@@ -48,7 +47,7 @@ def main():
     ours = {int(d["packetSequenceNo"]): d for d in col.datagrams(1.5)}
     check(agent.stop() == 0, "agent exit 0")
     time.sleep(0.5)
-    e2e.stop(cap, timeout=5)
+    cap.stop()
     for d in col.datagrams(0.5):
         ours[int(d["packetSequenceNo"])] = d
 

@@ -49,6 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 dk_stream_free(&s);
         }
 
+        (void)dk_valid_id(text, size);
+        uint8_t mac[6];
+        (void)dk_parse_mac(text, mac);
+
         struct sflow_ctr_virt_net_io io;
         (void)dk_parse_net_dev(text, &io);
         (void)dk_net_dev_names(text, on_name, (void *)&sink);
@@ -57,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 struct cgroup_paths p;
                 (void)cgroup_paths_from(text, &mounts, &p);
         }
+        char path[256];
+        (void)cgroup_parse_proc_cgroup(text, "memory", path, sizeof path);
+        (void)cgroup_parse_proc_cgroup(text, "", path, sizeof path);
         uint64_t a, b;
         (void)cgroup_parse_u64(text, &a);
         (void)cgroup_parse_keyed(text, "usage_usec", &a);

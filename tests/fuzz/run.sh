@@ -16,15 +16,9 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 status=0
 for n in "${names[@]}"; do
-  srcs=$(sed "s|[^ ]\+|$top/&|g" "$top/tests/fuzz/fuzz_$n.srcs")
-  libs=$(cat "$top/tests/fuzz/fuzz_$n.libs" 2>/dev/null || true)
   echo "== fuzz_$n: build"
-  # shellcheck disable=SC2086
-  "$CLANG" -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$top/hsflowd" -I"$top" "$top/tests/fuzz/fuzz_$n.c" $srcs $libs -o "$out/fuzz_$n"
+  bash "$top/tests/fuzz/build.sh" "$out" "$n"
   corpus="$out/corpus_$n"
-  mkdir -p "$corpus"
-  cp -n "$top/tests/fuzz/corpus/$n/"* "$corpus/" 2>/dev/null || true
   echo "== fuzz_$n: ${secs}s on $(ls "$corpus" | wc -l) inputs"
   if ! (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 | tail -n 12); then
     echo "fuzz_$n FAILED (crash input in $out)"; status=1

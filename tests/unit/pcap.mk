@@ -10,3 +10,17 @@ tests_unit_test_pcap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(
 tests_unit_test_pcap_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
 endif
 endif
+# pcap module: the handles on a real AF_PACKET ring in a private network namespace (root).
+if UNIT_TESTS
+if ENABLE_PCAP
+check_PROGRAMS += tests/unit/test_pcap_read
+TESTS += tests/unit/test_pcap_read
+tests_unit_test_pcap_read_SOURCES = tests/unit/test_pcap_read.c tests/unit/testutil.h \
+	modules/pcap-read.c modules/pcap-filter.c modules/pcap.h
+tests_unit_test_pcap_read_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(PCAP_CFLAGS) $(NL_CFLAGS) \
+	-I$(top_srcdir)/modules
+tests_unit_test_pcap_read_LDFLAGS = -Wl,--wrap=clock_gettime -Wl,--wrap=pcap_activate
+tests_unit_test_pcap_read_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) \
+	$(NL_LIBS)
+endif
+endif

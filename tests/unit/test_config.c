@@ -153,6 +153,8 @@ static void chk_deprecated(const struct hsp_config *c) {
         assert_true(c->dns_sd);
         assert_string_equal(c->dns_sd_domain, ".example.com");
         assert_int_equal(c->n_collectors, 0);
+        assert_int_equal(c->json_port, 36343);
+        assert_string_equal(c->json_fifo, "/tmp/fifo");
 }
 
 static void chk_suffixes(const struct hsp_config *c) {
@@ -248,7 +250,7 @@ static void chk_modules(const struct hsp_config *c) {
         assert_int_equal(b3->line, 5);
         const struct pcap_conf *p3 = b3->conf;
         assert_string_equal(p3->dev_pattern, "^en.*");
-        assert_true(p3->promisc);  /* from the module's defaults */
+        assert_true(p3->promisc); /* from the module's defaults */
         assert_true(p1->promisc);
         assert_null(hsp_config_find_block(c, "docker"));
 }
@@ -443,10 +445,10 @@ static const struct bad_case bad_cases[] = {
          "agent.cidr: bad address '10.0.0/8' in agent.cidr"},
         {"bad cidr prefix", "sflow { agent.cidr=10.0.0.0/33 " COLL "}", false, 1, 20,
          "bad address"},
-        {"stacked repetitions", "sflow { pcap { dev.pattern=\"^(e+++++th|en)\" } " COLL "}", true, 1,
-         28, "dev.pattern: bad regex '^(e+++++th|en)': repetition operators in a row"},
-        {"repetition bounds", "sflow { pcap { dev.pattern=\"((a{100}){100})\" } " COLL "}", true,
-         1, 28, "repetition bounds too large"},
+        {"stacked repetitions", "sflow { pcap { dev.pattern=\"^(e+++++th|en)\" } " COLL "}", true,
+         1, 28, "dev.pattern: bad regex '^(e+++++th|en)': repetition operators in a row"},
+        {"repetition bounds", "sflow { pcap { dev.pattern=\"((a{100}){100})\" } " COLL "}", true, 1,
+         28, "repetition bounds too large"},
         {"bad regex", "sflow { pcap { dev.pattern=\"eth[\" } " COLL "}", true, 1, 28,
          "dev.pattern: bad regex 'eth[': "},
         {"bad speed range", "sflow { pcap { speed=1G-100M } " COLL "}", true, 1, 22,

@@ -9,9 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "docker.h"
+#include "procbuf.h"
 #include "sflow/sflow.h"
 
 #define ID1 "54a48b7f4dfbc822f1d6c3563763257a0a6065282c0f90f2f83e23428dbe0f5a"
@@ -102,7 +108,7 @@ static void test_containers(void **state) {
                 {"[]", 0},
                 {"[{\"Id\":\"" ID1 "\"},{\"Id\":\"" ID2 "\",\"Names\":[\"/b\"]}]", 2},
                 {"[{\"Id\":\"" ID1 "\"},{\"Id\":42},{},17,null,\"x\",{\"Id\":\"abc\"}]", 1},
-                {"[{\"Id\":\"" ID1 "0\"}]", 0},                     /* 65 digits */
+                {"[{\"Id\":\"" ID1 "0\"}]", 0}, /* 65 digits */
                 {"[{\"Id\":\"54A48B7F4DFBC822F1D6C3563763257A0A6065282C0F90F2F83E23428DBE0F5A\"}]",
                  0},
                 {"{\"message\":\"client version 1.12 is too old\"}", -EBADMSG},
@@ -174,8 +180,7 @@ static void test_inspect(void **state) {
                 {"{\"Id\":\"" ID1 "\",\"State\":{\"Running\":true,\"Pid\":\"42\"}}", -EBADMSG},
                 {"{\"Id\":\"" ID1 "\",\"State\":{\"Running\":\"true\",\"Pid\":42}}", -EBADMSG},
                 {"{\"Id\":\"" ID1 "\",\"State\":{\"Running\":true,\"Pid\":-1}}", -EBADMSG},
-                {"{\"Id\":\"" ID1 "\",\"State\":{\"Running\":true,\"Pid\":99999999999}}",
-                 -EBADMSG},
+                {"{\"Id\":\"" ID1 "\",\"State\":{\"Running\":true,\"Pid\":99999999999}}", -EBADMSG},
                 {"{\"Id\":\"" ID1 "\"," ST("true") "}", -EBADMSG},
                 {"{\"Id\":\"" ID1 "\",\"State\":[]}", -EBADMSG},
                 {"{\"Id\":\"short\",\"State\":{\"Running\":true,\"Pid\":1}}", -EBADMSG},
@@ -400,6 +405,116 @@ static void test_mountinfo(void **state) {
         assert_int_equal(cgroup_parse_mountinfo("garbage", &m), -ENODATA);
 }
 
+static void test_mountinfo_unescape(void **state) {
+        const struct {
+                const char *in;
+                size_t size;
+                int ret;
+                const char *out;
+        } cases[] = {
+                {"/sys/fs/cgroup", 64, 0, "/sys/fs/cgroup"},
+                {"/mnt/my\\040cgroups", 64, 0, "/mnt/my cgroups"},
+                {"/a\\011b\\012c\\134d", 64, 0, "/a\tb\nc\\d"},
+                {"\\040\\040", 64, 0, "  "},
+                {"/end\\040", 64, 0, "/end "},
+                /* not an escape: kept as it is */
+                {"/a\\04", 64, 0, "/a\\04"},
+                {"/a\\", 64, 0, "/a\\"},
+                {"/a\\xyz", 64, 0, "/a\\xyz"},
+                {"/a\\089", 64, 0, "/a\\089"},
+                {"/a\\000b", 64, 0, "/a\\000b"},
+                {"", 1, 0, ""},
+                /* the room counted after decoding */
+                {"/a\\040b", 5, 0, "/a b"},
+                {"/a\\040bc", 5, -ENAMETOOLONG, NULL},
+                {"abc", 3, -ENAMETOOLONG, NULL},
+                {"", 0, -ENAMETOOLONG, NULL},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                char buf[64];
+                int r = cgroup_mountinfo_unescape(buf, cases[i].size, cases[i].in,
+                                                  strlen(cases[i].in));
+                if (r != cases[i].ret)
+                        fail_msg("case %zu (%s): %d, not %d", i, cases[i].in, r, cases[i].ret);
+                if (r == 0)
+                        assert_string_equal(buf, cases[i].out);
+        }
+}
+
+/* cgroup hierarchies mounted where the path has a space, a tab and a backslash */
+static void test_mountinfo_escaped(void **state) {
+        const char *mi =
+                "25 28 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+                "26 25 0:24 / /run/my\\040cgroups rw,nosuid shared:8 - cgroup2 cgroup2 rw\n"
+                "27 25 0:25 /ku\\011be /run/v1\\134mem rw - cgroup cgroup rw,memory\n";
+        struct cgroup_mounts m;
+        struct cgroup_paths p;
+        assert_int_equal(cgroup_parse_mountinfo(mi, &m), 0);
+        assert_string_equal(m.mount[CG_V2], "/run/my cgroups");
+        assert_string_equal(m.mount[CG_MEMORY], "/run/v1\\mem");
+        assert_string_equal(m.root[CG_MEMORY], "/ku\tbe");
+        assert_int_equal(cgroup_paths_from("0::/system.slice/docker-" ID1 ".scope\n", &m, &p), 0);
+        assert_string_equal(p.dir[CG_V2], "/run/my cgroups/system.slice/docker-" ID1 ".scope");
+}
+
+/* The kernel's own escaping: in a mount namespace of its own, a child mounts cgroup2 (alone: the
+ * others are detached) on a directory whose name has a space; the mount point parsed from
+ * /proc/self/mountinfo must be that directory, holding cgroup.controllers. */
+static int live_child(void) {
+        char top[] = "/tmp/test-cgroup-XXXXXX";
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return 10;
+        if (!mkdtemp(top))
+                return 11;
+        char dir[256];
+        snprintf(dir, sizeof dir, "%s/my cgroups", top);
+        if (mkdir(dir, 0755) < 0)
+                return 12;
+        while (umount2("/sys/fs/cgroup", MNT_DETACH) == 0)
+                ;
+        int ret = 0;
+        if (mount("cgroup2", dir, "cgroup2", 0, NULL) < 0) {
+                ret = 13;
+                goto out;
+        }
+        struct hsp_procbuf b = {0};
+        struct cgroup_mounts m;
+        char probe[300];
+        if (hsp_procbuf_read(&b, "/proc/self/mountinfo") < 0)
+                ret = 14;
+        else if (!strstr(b.buf, "/my\\040cgroups "))
+                ret = 15; /* the kernel did not escape it as expected */
+        else if (cgroup_parse_mountinfo(b.buf, &m) < 0)
+                ret = 16;
+        else if (strcmp(m.mount[CG_V2], dir) != 0)
+                ret = 17;
+        else if (snprintf(probe, sizeof probe, "%s/cgroup.controllers", m.mount[CG_V2]) < 0 ||
+                 access(probe, R_OK) < 0)
+                ret = 18;
+        hsp_procbuf_free(&b);
+        umount2(dir, MNT_DETACH);
+out:
+        rmdir(dir);
+        rmdir(top);
+        return ret;
+}
+
+static void test_mountinfo_live(void **state) {
+        if (geteuid() != 0) {
+                printf("SKIPPED: test_mountinfo_live needs root (a mount namespace)\n");
+                skip();
+        }
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+                _exit(live_child());
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        if (WEXITSTATUS(st) != 0)
+                fail_msg("the child failed at step %d", WEXITSTATUS(st));
+}
+
 static void test_paths(void **state) {
         struct cgroup_mounts m;
         struct cgroup_paths p;
@@ -430,8 +545,9 @@ static void test_paths(void **state) {
         char buf[16];
         assert_int_equal(cgroup_parse_proc_cgroup("0::/a/b\n", NULL, buf, sizeof buf), 0);
         assert_string_equal(buf, "/a/b");
-        assert_int_equal(cgroup_parse_proc_cgroup("0::/a/bbbbbbbbbbbbbbbbbbbb\n", NULL, buf,
-                                                  sizeof buf), -ENAMETOOLONG);
+        assert_int_equal(
+                cgroup_parse_proc_cgroup("0::/a/bbbbbbbbbbbbbbbbbbbb\n", NULL, buf, sizeof buf),
+                -ENAMETOOLONG);
         assert_int_equal(cgroup_parse_proc_cgroup("3:memory:rel\n", "memory", buf, sizeof buf),
                          -EINVAL);
         assert_int_equal(cgroup_parse_proc_cgroup("3:memoryx:/a\n", "memory", buf, sizeof buf),
@@ -521,6 +637,9 @@ int main(void) {
                 cmocka_unit_test(test_ids),
                 cmocka_unit_test(test_net_dev),
                 cmocka_unit_test(test_mountinfo),
+                cmocka_unit_test(test_mountinfo_unescape),
+                cmocka_unit_test(test_mountinfo_escaped),
+                cmocka_unit_test(test_mountinfo_live),
                 cmocka_unit_test(test_paths),
                 cmocka_unit_test(test_values),
                 cmocka_unit_test(test_blkio),

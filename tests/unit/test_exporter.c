@@ -1,5 +1,5 @@
 /* test_exporter.c - datagram packing against a real loopback socket: size limit, sequence
- * numbers, flush timer, several collectors, names, a collector that is down. */
+ * numbers, flush timer, several collectors, names, a collector that is down, a closed port. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -170,7 +170,7 @@ static void test_flush_timer_and_names(void **state) {
                 struct received g = {0};
                 drain(a.fd, &g);
                 assert_int_equal(g.samples, 0); /* held for the flush timer */
-                test_run_loop(e, 1300000);             /* at most one second later it is sent */
+                test_run_loop(e, 1300000);      /* at most one second later it is sent */
                 drain(a.fd, &g);
                 assert_int_equal(g.samples, 1);
         }
@@ -180,11 +180,39 @@ static void test_flush_timer_and_names(void **state) {
         sd_event_unref(e);
 }
 
+/* A collector port closed (ICMP port unreachable for every datagram), IPv4 and IPv6, datagrams
+ * sent back to back without the loop reading the socket errors in between: each error belongs
+ * to the datagram before, so none is lost. */
+static void test_port_unreachable_loses_nothing(void **state) {
+        sd_event *e;
+        assert_int_equal(sd_event_new(&e), 0);
+        struct rx c4 = rx_open(AF_INET), c6 = rx_open(AF_INET6);
+        struct hsp_collector_conf cols[] = {
+                {.ip = (char *)"127.0.0.1", .udpport = c4.port},
+                {.ip = (char *)"::1", .udpport = c6.port},
+        };
+        close(c4.fd);
+        close(c6.fd);
+        struct sflow_address agent = {.type = 1, .addr = {192, 0, 2, 1}};
+        struct exporter *x;
+        assert_int_equal(exporter_new(e, &x), 0);
+        assert_int_equal(exporter_configure(x, config_for(cols, 2, 1400), &agent), 0);
+        for (uint32_t i = 1; i <= 50; i++) {
+                assert_int_equal(exporter_add(x, make_sample(i, 1)), 0);
+                exporter_flush(x);
+        }
+        assert_int_equal(exporter_stats(x)->datagrams, 50);
+        assert_int_equal(exporter_stats(x)->send_errors, 0);
+        exporter_free(x);
+        sd_event_unref(e);
+}
+
 int main(void) {
         log_setup(HSP_LOG_STDERR, LOG_DEBUG);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_size_limit_and_sequences),
                 cmocka_unit_test(test_flush_timer_and_names),
+                cmocka_unit_test(test_port_unreachable_loses_nothing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +19,8 @@ static struct {
         unsigned n;
         struct sflow_sample last;
         uint8_t last_header[SFLOW_MAX_HEADER];
+        uint8_t datagram[8192]; /* the last sample as it goes on the wire */
+        size_t datagram_len;
 } sent;
 static struct flows *flows;
 
@@ -28,6 +31,13 @@ int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s) {
                 if (s->records[i].tag == SFLOW_FLOW_HEADER)
                         memcpy(sent.last_header, s->records[i].u.header.header,
                                s->records[i].u.header.header_len);
+        struct sflow_writer w;
+        struct sflow_datagram d = {
+                .version = SFLOW_VERSION, .agent = {.type = 1}, .num_samples = 1};
+        sflow_writer_init(&w, sent.datagram, sizeof sent.datagram);
+        assert_int_equal(sflow_encode_datagram_header(&w, &d), 0);
+        assert_int_equal(sflow_encode_sample(&w, s), 0);
+        sent.datagram_len = w.len;
         return 0;
 }
 
@@ -87,7 +97,6 @@ static int submit(size_t n_enrichers) {
         return rc;
 }
 
-
 static int setup(void **state) {
         memset(&sent, 0, sizeof sent);
         memset(n_holds, 0, sizeof n_holds);
@@ -134,7 +143,8 @@ static void test_hold_then_release(void **state) {
 static void test_deadline(void **state) {
         mode[0] = HOLD;
         submit(1);
-        test_run_loop(loop, HSP_FLOW_HOLD_USEC / 2);
+        /* a short turn of the loop (a long one could pass the deadline on a loaded machine) */
+        test_run_loop(loop, 1000);
         assert_int_equal(sent.n, 0);
         test_run_loop(loop, HSP_FLOW_HOLD_USEC);
         assert_int_equal(sent.n, 1); /* sent at the deadline without the late record */
@@ -190,6 +200,113 @@ static void test_free_sends_held(void **state) {
         flows_new(NULL, loop, &flows); /* for teardown */
 }
 
+/* Every byte a held sample refers to is copied: sampled header, the strings of 1038, 1041 and
+ * 1042, and the raw bytes of a record without a layout. The submitter's buffer is scribbled
+ * over and freed while the sample is held; the datagram sent afterwards has the originals. */
+static void test_hold_copies_referenced_bytes(void **state) {
+        static const char sym[] = "tcp_v4_rcv", group[] = "l3_drops", trap[] = "blackhole_route",
+                          reason[] = "NETFILTER_DROP";
+        static const uint8_t raw[] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4};
+        const uint32_t unknown_tag = SFLOW_TAG(9999, 77);
+        uint8_t hdr[48];
+        for (size_t i = 0; i < sizeof hdr; i++)
+                hdr[i] = (uint8_t)(0x40 + i);
+        /* the submitter's buffer: all the bytes the records point to */
+        size_t size =
+                sizeof hdr + sizeof sym + sizeof group + sizeof trap + sizeof reason + sizeof raw;
+        uint8_t *buf = malloc(size), *p = buf;
+        assert_non_null(buf);
+#define PUT(x) (memcpy(p, x, sizeof x), p += sizeof x, p - sizeof x)
+        static struct sflow_sample s;
+        memset(&s, 0, sizeof s);
+        s.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
+        s.ds_index = 9;
+        struct sflow_record *r = hsp_sample_add(&s, SFLOW_FLOW_HEADER);
+        r->u.header.header = PUT(hdr);
+        r->u.header.header_len = sizeof hdr;
+        r->u.header.frame_length = 60;
+        r = hsp_sample_add(&s, SFLOW_FLOW_FUNCTION);
+        r->u.function.symbol = (struct sflow_string){(const char *)PUT(sym), strlen(sym)};
+        r = hsp_sample_add(&s, SFLOW_FLOW_HW_TRAP);
+        r->u.hw_trap.group = (struct sflow_string){(const char *)PUT(group), strlen(group)};
+        r->u.hw_trap.trap = (struct sflow_string){(const char *)PUT(trap), strlen(trap)};
+        r = hsp_sample_add(&s, SFLOW_FLOW_LINUX_REASON);
+        r->u.linux_reason.reason = (struct sflow_string){(const char *)PUT(reason), strlen(reason)};
+        r = &s.records[s.num_records++];
+        memset(r, 0, sizeof *r);
+        r->tag = unknown_tag;
+        r->raw = PUT(raw);
+        r->length = sizeof raw;
+#undef PUT
+        assert_int_equal(p - buf, (ptrdiff_t)size);
+        assert_int_equal(s.num_records, 5);
+
+        mode[0] = HOLD;
+        assert_int_equal(flows_submit(flows, &mods[2], &s, enrichers, 1), 0);
+        assert_int_equal(sent.n, 0);
+        /* the submitter reuses its buffer (a store the compiler may not drop), then frees it */
+        for (volatile uint8_t *v = buf; v < buf + size; v++)
+                *v = 0xee;
+        free(buf);
+        memset(&s, 0xee, sizeof s);
+        hsp_flow_release(&holds[0][0]);
+        assert_int_equal(sent.n, 1);
+
+        struct sflow_reader rd;
+        struct sflow_datagram d;
+        static struct sflow_sample got;
+        sflow_reader_init(&rd, sent.datagram, sent.datagram_len);
+        assert_int_equal(sflow_decode_datagram_header(&rd, &d), 0);
+        assert_int_equal(d.num_samples, 1);
+        assert_int_equal(sflow_decode_sample(&rd, &got), 0);
+        assert_int_equal(rd.off, sent.datagram_len);
+        assert_int_equal(got.ds_index, 9);
+        assert_int_equal(got.num_records, 5);
+        const struct sflow_record *g = got.records;
+        assert_int_equal(g[0].tag, SFLOW_FLOW_HEADER);
+        assert_int_equal(g[0].u.header.header_len, sizeof hdr);
+        assert_memory_equal(g[0].u.header.header, hdr, sizeof hdr);
+        assert_int_equal(g[1].tag, SFLOW_FLOW_FUNCTION);
+        assert_int_equal(g[1].u.function.symbol.len, strlen(sym));
+        assert_memory_equal(g[1].u.function.symbol.str, sym, strlen(sym));
+        assert_int_equal(g[2].tag, SFLOW_FLOW_HW_TRAP);
+        assert_int_equal(g[2].u.hw_trap.group.len, strlen(group));
+        assert_memory_equal(g[2].u.hw_trap.group.str, group, strlen(group));
+        assert_int_equal(g[2].u.hw_trap.trap.len, strlen(trap));
+        assert_memory_equal(g[2].u.hw_trap.trap.str, trap, strlen(trap));
+        assert_int_equal(g[3].tag, SFLOW_FLOW_LINUX_REASON);
+        assert_int_equal(g[3].u.linux_reason.reason.len, strlen(reason));
+        assert_memory_equal(g[3].u.linux_reason.reason.str, reason, strlen(reason));
+        assert_int_equal(g[4].tag, unknown_tag);
+        assert_false(g[4].known);
+        assert_int_equal(g[4].length, sizeof raw);
+        assert_memory_equal(g[4].raw, raw, sizeof raw);
+        /* and as bytes on the wire: the reason string, length-prefixed and padded (XDR) */
+        static const uint8_t reason_xdr[] = {0,   0,   0,   14,  'N', 'E', 'T', 'F', 'I', 'L',
+                                             'T', 'E', 'R', '_', 'D', 'R', 'O', 'P', 0,   0};
+        assert_non_null(memmem(sent.datagram, sent.datagram_len, reason_xdr, sizeof reason_xdr));
+}
+
+/* A sample referring to more bytes than any datagram can carry: the records that do not fit
+ * are left out of the held copy, the others are kept. */
+static void test_hold_too_big(void **state) {
+        static char big[9000];
+        memset(big, 'x', sizeof big);
+        static struct sflow_sample s;
+        memset(&s, 0, sizeof s);
+        s.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
+        struct sflow_record *r = hsp_sample_add(&s, SFLOW_FLOW_FUNCTION);
+        r->u.function.symbol = (struct sflow_string){big, sizeof big};
+        r = hsp_sample_add(&s, SFLOW_FLOW_LINUX_REASON);
+        r->u.linux_reason.reason = (struct sflow_string){"kept", 4};
+        mode[0] = HOLD;
+        assert_int_equal(flows_submit(flows, &mods[2], &s, enrichers, 1), 0);
+        hsp_flow_release(&holds[0][0]);
+        assert_int_equal(sent.n, 1);
+        assert_int_equal(sent.last.num_records, 1);
+        assert_int_equal(sent.last.records[0].tag, SFLOW_FLOW_LINUX_REASON);
+}
+
 int main(void) {
         log_setup(HSP_LOG_STDERR, LOG_WARNING);
         const struct CMUnitTest tests[] = {
@@ -200,6 +317,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_release_inside_enrich, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_bound, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_free_sends_held, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hold_copies_referenced_bytes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hold_too_big, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,24 +39,24 @@ static const struct snmp_case {
         uint32_t ip[NIP], icmp[NICMP], tcp[NTCP], udp[NUDP]; /* in struct field order */
 } snmp_cases[] = {
         {"snmp-6.x", /* kernel 6.x header order, every value distinct */
-         {1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
-          1015, 1016, 1017, 1018, 1019},
-         {2001, 2002, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2013, 2014, 2015, 2016,
-          2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029},
-         {4001, 4002, 4003, UINT32_MAX, 4005, 4006, 4007, 4008, 4009, 4010, 4011, 4012, 4013,
-          4014, 4015},
+         {1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,
+          1016, 1017, 1018, 1019},
+         {2001, 2002, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2013, 2014, 2015,
+          2016, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029},
+         {4001, 4002, 4003, UINT32_MAX, 4005, 4006, 4007, 4008, 4009, 4010, 4011, 4012, 4013, 4014,
+          4015},
          {5001, 5002, 5003, 5004, 5005, 5006, 5007}},
         {"snmp-reordered", /* shuffled columns, unknown names, a 64-bit value */
          {1, 64, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
           119},
-         {201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217,
-          218, 219, 220, 221, 222, 223, 224, 229},
+         {201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213,
+          214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 229},
          {1, 200, 120000, UINT32_MAX, 305, 306, 307, 308, 309, 310, 311, 312, 313, 314, 315},
          {401, 402, 403, 404, 405, 406, 407}},
         {"snmp-3.x", /* old kernels: no InCsumErrors anywhere (stays 0) */
          {2, 64, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26},
-         {30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,
-          53, 54, 55},
+         {30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 41, 42, 43,
+          44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55},
          {1, 200, 120000, UINT32_MAX, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 0},
          {70, 71, 72, 73, 74, 75, 0}},
         {"snmp", /* this machine (6.18): InDestUnreachs must not shift into InTimeExcds */
@@ -86,7 +86,8 @@ static void test_snmp(void **state) {
                 memset(&tcp, 0, sizeof tcp);
                 memset(&udp, 0, sizeof udp);
                 unsigned found = 0;
-                assert_int_equal(hsp_parse_snmp(fixture(t->file), &ip, &icmp, &tcp, &udp, &found), 0);
+                assert_int_equal(hsp_parse_snmp(fixture(t->file), &ip, &icmp, &tcp, &udp, &found),
+                                 0);
                 assert_int_equal(found, 15);
                 check_u32(t->file, "ip", &ip, t->ip, NIP);
                 check_u32(t->file, "icmp", &icmp, t->icmp, NICMP);
@@ -116,16 +117,17 @@ static void test_disk_counted(void **state) {
                 const char *name;
                 bool counted;
         } cases[] = {
-                {"sda", true},        {"sda1", false},      {"sda2", false},
-                {"sdb", true},        {"nvme0n1", true},    {"nvme0n1p1", false},
-                {"mmcblk0", true},    {"mmcblk0p1", false}, {"mmcblk0boot0", true},
-                {"md0", false},       {"dm-0", false},      {"vdb", true},
-                {"loop1", false},     {"loop10", false},    {"zram0", false},
-                {"sr0", true},        {"xvda1", true}, /* its disk is not listed */
+                {"sda", true},     {"sda1", false},      {"sda2", false},
+                {"sdb", true},     {"nvme0n1", true},    {"nvme0n1p1", false},
+                {"mmcblk0", true}, {"mmcblk0p1", false}, {"mmcblk0boot0", true},
+                {"md0", false},    {"dm-0", false},      {"vdb", true},
+                {"loop1", false},  {"loop10", false},    {"zram0", false},
+                {"sr0", true},     {"xvda1", true}, /* its disk is not listed */
         };
         const char *text = fixture("diskstats-mixed");
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-                if (hsp_disk_counted(text, cases[i].name, strlen(cases[i].name)) != cases[i].counted)
+                if (hsp_disk_counted(text, cases[i].name, strlen(cases[i].name)) !=
+                    cases[i].counted)
                         fail_msg("%s: want counted=%d", cases[i].name, cases[i].counted);
 }
 
@@ -136,12 +138,19 @@ static void test_diskstats(void **state) {
         } cases[] = {
                 /* sda sdb nvme0n1 mmcblk0 mmcblk0boot0 vdb sr0 xvda1; 32-bit fields wrap */
                 {"diskstats-mixed",
-                 {.reads = (uint32_t)5000001113ull, .bytes_read = 10000010062ull * 512,
-                  .read_time = 408, .writes = (uint32_t)4294969511ull,
-                  .bytes_written = 20000020072ull * 512, .write_time = 529}},
+                 {.reads = (uint32_t)5000001113ull,
+                  .bytes_read = 10000010062ull * 512,
+                  .read_time = 408,
+                  .writes = (uint32_t)4294969511ull,
+                  .bytes_written = 20000020072ull * 512,
+                  .write_time = 529}},
                 {"diskstats", /* this machine: vda only (loop and zram left out) */
-                 {.reads = 29717, .bytes_read = 2050554ull * 512, .read_time = 8676,
-                  .writes = 12126, .bytes_written = 757016ull * 512, .write_time = 5027}},
+                 {.reads = 29717,
+                  .bytes_read = 2050554ull * 512,
+                  .read_time = 8676,
+                  .writes = 12126,
+                  .bytes_written = 757016ull * 512,
+                  .write_time = 5027}},
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 struct sflow_ctr_host_disk_io d = {0};
@@ -165,12 +174,16 @@ static void test_meminfo(void **state) {
                 struct sflow_ctr_host_memory want;
         } cases[] = {
                 {"meminfo",
-                 {.mem_total = 24684084ull * 1024, .mem_free = 24522000ull * 1024,
-                  .mem_shared = 8872ull * 1024, .mem_buffers = 968ull * 1024,
+                 {.mem_total = 24684084ull * 1024,
+                  .mem_free = 24522000ull * 1024,
+                  .mem_shared = 8872ull * 1024,
+                  .mem_buffers = 968ull * 1024,
                   .mem_cached = 23184ull * 1024}},
                 {"meminfo-missing", /* no Cached, Shmem, SwapFree */
-                 {.mem_total = 2048000ull * 1024, .mem_free = 512000ull * 1024,
-                  .mem_buffers = 1000ull * 1024, .swap_total = 1048576ull * 1024}},
+                 {.mem_total = 2048000ull * 1024,
+                  .mem_free = 512000ull * 1024,
+                  .mem_buffers = 1000ull * 1024,
+                  .swap_total = 1048576ull * 1024}},
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 struct sflow_ctr_host_memory m = {0};
@@ -229,7 +242,8 @@ static void test_cpu(void **state) {
 
         /* USER_HZ 250, an old kernel with only four times */
         memset(&c, 0, sizeof c);
-        assert_int_equal(hsp_parse_stat("cpu  250 500 750 1000\ncpu0 1 1 1 1\nctxt 9\n", 250, &c), 0);
+        assert_int_equal(hsp_parse_stat("cpu  250 500 750 1000\ncpu0 1 1 1 1\nctxt 9\n", 250, &c),
+                         0);
         assert_int_equal(c.cpu_user, 1000);
         assert_int_equal(c.cpu_nice, 2000);
         assert_int_equal(c.cpu_system, 3000);
@@ -243,7 +257,8 @@ static void test_cpu(void **state) {
         uint32_t mhz = 0;
         assert_int_equal(hsp_parse_cpuinfo_mhz(fixture("cpuinfo"), &mhz), 0);
         assert_int_equal(mhz, 2596);
-        assert_int_equal(hsp_parse_cpuinfo_mhz("processor : 0\nBogoMIPS : 50.00\n", &mhz), -ENODATA);
+        assert_int_equal(hsp_parse_cpuinfo_mhz("processor : 0\nBogoMIPS : 50.00\n", &mhz),
+                         -ENODATA);
 
         assert_int_equal(hsp_parse_loadavg("", &c), -ENODATA);
         assert_int_equal(hsp_parse_stat("", 100, &c), -ENODATA);
@@ -276,7 +291,8 @@ static void test_mounts(void **state) {
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 struct mounts_seen s = {0};
-                assert_int_equal(hsp_parse_mounts(fixture(cases[i].file), on_mount, &s), cases[i].n);
+                assert_int_equal(hsp_parse_mounts(fixture(cases[i].file), on_mount, &s),
+                                 cases[i].n);
                 assert_int_equal(s.n, cases[i].n);
                 for (int j = 0; j < cases[i].n; j++)
                         assert_string_equal(s.paths[j], cases[i].paths[j]);
@@ -307,10 +323,10 @@ static void test_procbuf_grows(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_snmp),         cmocka_unit_test(test_snmp_partial),
-                cmocka_unit_test(test_disk_counted), cmocka_unit_test(test_diskstats),
-                cmocka_unit_test(test_meminfo),      cmocka_unit_test(test_vmstat),
-                cmocka_unit_test(test_cpu),          cmocka_unit_test(test_mounts),
+                cmocka_unit_test(test_snmp),          cmocka_unit_test(test_snmp_partial),
+                cmocka_unit_test(test_disk_counted),  cmocka_unit_test(test_diskstats),
+                cmocka_unit_test(test_meminfo),       cmocka_unit_test(test_vmstat),
+                cmocka_unit_test(test_cpu),           cmocka_unit_test(test_mounts),
                 cmocka_unit_test(test_procbuf_grows),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);

@@ -209,6 +209,31 @@ static void test_bpf_one_in_n(void **state) {
         }
 }
 
+/* The filter attached before the sampling one drops every packet, of either direction. */
+static void test_bpf_drop_all(void **state) {
+        struct sock_filter f[PCAP_BPF_MAX];
+        int n = pcap_bpf_drop_all(f, PCAP_BPF_MAX);
+        assert_int_equal(n, 1);
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+                for (uint32_t r = 0; r < 100; r++) {
+                        struct pkt p = {types[t], r * 2654435761u};
+                        assert_int_equal(run(f, n, &p), 0);
+                }
+        assert_int_equal(pcap_bpf_drop_all(f, 0), -ENOBUFS);
+}
+
+/* Frames in the ring from the kernel's PACKET_STATISTICS (tp_packets includes the drops). */
+static void test_frames_queued(void **state) {
+        static const struct {
+                uint32_t packets, drops, queued;
+        } t[] = {
+                {0, 0, 0}, {7, 0, 7}, {7, 2, 5},
+                {7, 7, 0}, {3, 5, 0}, {UINT32_MAX, 1, UINT32_MAX - 1},
+        };
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+                assert_int_equal(pcap_frames_queued(t[i].packets, t[i].drops), t[i].queued);
+}
+
 /* ---- pcap { } blocks ---- */
 
 static void test_keywords(void **state) {
@@ -288,6 +313,7 @@ int main(void) {
                 cmocka_unit_test(test_rate_rules),     cmocka_unit_test(test_bpf_sequence),
                 cmocka_unit_test(test_bpf_accept_all), cmocka_unit_test(test_bpf_one_in_n),
                 cmocka_unit_test(test_keywords),       cmocka_unit_test(test_bad_blocks),
+                cmocka_unit_test(test_bpf_drop_all),   cmocka_unit_test(test_frames_queued),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

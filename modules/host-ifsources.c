@@ -1,4 +1,4 @@
-/* host-links.c - interface data sources (0:ifIndex: 0:1, 0:2, 0:1005) and the host's 2001 and
+/* host-ifsources.c - interface data sources (0:ifIndex: 0:1, 0:2, 0:1005) and the host's 2001 and
  * 2006, on the core's shared interface table (hsflowd/links.h). */
 #include <errno.h>
 #include <stdio.h>
@@ -18,31 +18,31 @@
 
 struct link {
         int ifindex;
-        char name[IFNAMSIZ];    /* 0:1005 points here until the next poll */
+        char name[IFNAMSIZ]; /* 0:1005 points here until the next poll */
         struct hsp_source *src;
-        bool latched;           /* last[] holds a previous reading for 2006 */
+        bool latched; /* last[] holds a previous reading for 2006 */
         uint64_t last[8];
-        struct link *next;      /* hash chain */
+        struct link *next; /* hash chain */
 };
 
-struct hsp_links {
+struct hsp_ifsources {
         struct hsp_mod *m;
         struct link *buckets[LINK_BUCKETS];
-        bool started;            /* links seen after start are polled at once */
-        uint64_t nio[8];         /* 2006 totals, accumulated from per-link deltas */
+        bool started;    /* links seen after start are polled at once */
+        uint64_t nio[8]; /* 2006 totals, accumulated from per-link deltas */
         bool nio_primed;
         struct sflow_adapter adapters[SFLOW_MAX_ADAPTERS]; /* 2001 of the last host poll */
         uint32_t n_adapters;
 };
 
-static struct link *link_find(struct hsp_links *l, int ifindex) {
+static struct link *link_find(struct hsp_ifsources *l, int ifindex) {
         for (struct link *k = l->buckets[ifindex & (LINK_BUCKETS - 1)]; k; k = k->next)
                 if (k->ifindex == ifindex)
                         return k;
         return NULL;
 }
 
-static void link_add(struct hsp_links *l, const struct hsp_link_info *info) {
+static void link_add(struct hsp_ifsources *l, const struct hsp_link_info *info) {
         /* lo is not exported (nor counted in 2006), as the reference agent does */
         if (info->ifindex <= 0 || (info->flags & IFF_LOOPBACK) || link_find(l, info->ifindex))
                 return;
@@ -66,7 +66,7 @@ static void link_add(struct hsp_links *l, const struct hsp_link_info *info) {
                 hsp_source_poll_now(k->src);
 }
 
-static void link_remove(struct hsp_links *l, int ifindex) {
+static void link_remove(struct hsp_ifsources *l, int ifindex) {
         for (struct link **pp = &l->buckets[ifindex & (LINK_BUCKETS - 1)]; *pp; pp = &(*pp)->next) {
                 struct link *k = *pp;
                 if (k->ifindex != ifindex)
@@ -80,30 +80,30 @@ static void link_remove(struct hsp_links *l, int ifindex) {
         }
 }
 
-static struct hsp_links *links_state(struct hsp_mod *m);
+static struct hsp_ifsources *ifsources_state(struct hsp_mod *m);
 
 static void on_link(struct hsp_mod *m, enum hsp_link_event ev, const struct hsp_link_info *info) {
-        struct hsp_links *l = links_state(m);
+        struct hsp_ifsources *l = ifsources_state(m);
         if (ev == HSP_LINK_DEL)
                 link_remove(l, info->ifindex);
         else
                 link_add(l, info); /* a change needs nothing: polls read the current state */
 }
 
-/* The host module's state holds the links; reach it from the module. */
-static struct hsp_links *links_state(struct hsp_mod *m) {
-        return ((struct hsp_host *)m->state)->links;
+/* The host module's state holds the interface sources; reach it from the module. */
+static struct hsp_ifsources *ifsources_state(struct hsp_mod *m) {
+        return ((struct hsp_host *)m->state)->ifsources;
 }
 
-int hsp_links_start(struct hsp_mod *m, struct hsp_links **ret) {
-        struct hsp_links *l = calloc(1, sizeof *l);
+int hsp_ifsources_start(struct hsp_mod *m, struct hsp_ifsources **ret) {
+        struct hsp_ifsources *l = calloc(1, sizeof *l);
         if (!l)
                 return log_error_errno(-ENOMEM, "Failed to start interface tracking: %m");
         l->m = m;
         *ret = l; /* on_link reaches it through the module state from now on */
         int r = hsp_links_watch(m, on_link);
         if (r < 0) {
-                hsp_links_stop(l);
+                hsp_ifsources_stop(l);
                 *ret = NULL;
                 return log_error_errno(r, "Failed to follow interfaces: %m");
         }
@@ -111,7 +111,7 @@ int hsp_links_start(struct hsp_mod *m, struct hsp_links **ret) {
         return 0;
 }
 
-void hsp_links_stop(struct hsp_links *l) {
+void hsp_ifsources_stop(struct hsp_ifsources *l) {
         if (!l)
                 return;
         hsp_links_unwatch(l->m);
@@ -124,15 +124,15 @@ void hsp_links_stop(struct hsp_links *l) {
 static uint32_t if_type(unsigned arptype) {
         switch (arptype) {
         case ARPHRD_ETHER:
-                return 6;   /* ethernetCsmacd */
+                return 6; /* ethernetCsmacd */
         case ARPHRD_LOOPBACK:
-                return 24;  /* softwareLoopback */
+                return 24; /* softwareLoopback */
         case ARPHRD_PPP:
-                return 23;  /* ppp */
+                return 23; /* ppp */
         case ARPHRD_INFINIBAND:
                 return 199; /* infiniband */
         default:
-                return 1;   /* other */
+                return 1; /* other */
         }
 }
 
@@ -182,7 +182,7 @@ static void fill_ethernet(const struct hsp_link_stats *st, struct sflow_ctr_ethe
         e->symbol_errors = UNKNOWN32;
 }
 
-int hsp_links_poll(struct hsp_links *l, struct hsp_source *src, struct sflow_sample *out) {
+int hsp_ifsources_poll(struct hsp_ifsources *l, struct hsp_source *src, struct sflow_sample *out) {
         struct link *k = hsp_source_userdata(src);
         struct hsp_link_info info;
         struct hsp_link_stats st;
@@ -220,7 +220,7 @@ static bool is_counted(const struct hsp_link_info *i) {
 }
 
 static void on_stats(const struct hsp_link_info *i, const struct hsp_link_stats *st, void *ud) {
-        struct hsp_links *l = ud;
+        struct hsp_ifsources *l = ud;
         if (is_adapter(i) && l->n_adapters < SFLOW_MAX_ADAPTERS) {
                 struct sflow_adapter *ad = &l->adapters[l->n_adapters++];
                 ad->if_index = (uint32_t)i->ifindex;
@@ -244,8 +244,8 @@ static void on_stats(const struct hsp_link_info *i, const struct hsp_link_stats 
         k->latched = true;
 }
 
-int hsp_links_host(struct hsp_links *l, struct sflow_ctr_host_adapters *adapters,
-                   struct sflow_ctr_host_net_io *nio) {
+int hsp_ifsources_host(struct hsp_ifsources *l, struct sflow_ctr_host_adapters *adapters,
+                       struct sflow_ctr_host_net_io *nio) {
         l->n_adapters = 0;
         int r = hsp_links_stats_all(l->m, on_stats, l);
         if (r < 0)
