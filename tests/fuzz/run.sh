@@ -20,7 +20,15 @@ for n in "${names[@]}"; do
   bash "$top/tests/fuzz/build.sh" "$out" "$n"
   corpus="$out/corpus_$n"
   echo "== fuzz_$n: ${secs}s on $(ls "$corpus" | wc -l) inputs"
-  if ! (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 | tail -n 12); then
+  log="$out/log_$n"
+  if (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -print_final_stats=1 "$corpus" >"$log" 2>&1); then
+    tail -n 12 "$log"
+  else
+    # what the sanitizer or libFuzzer said, the stack and the input, for the CI log
+    grep -n -m1 -B2 -A60 -E '^==[0-9]+==|ERROR: libFuzzer|SUMMARY:|^MS: ' "$log" || tail -n 80 "$log"
+    for c in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* "$out"/slow-unit-*; do
+      [ -f "$c" ] && { echo "input $(basename "$c") (base64):"; base64 -w 100 "$c" | head -c 20000; echo; }
+    done
     echo "fuzz_$n FAILED (crash input in $out)"; status=1
   fi
 done
