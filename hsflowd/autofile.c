@@ -2,6 +2,8 @@
  * file, fsync, rename) so that a reader never sees half a file. */
 #include "autofile.h"
 
+#include "privileges.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -47,7 +49,7 @@ int autofile_write(const char *path, const char *text) {
 bool autofile_writable_by(const char *path, const char *user) {
         char *copy = strdup(path);
         struct stat st;
-        const struct passwd *pw = getpwnam(user);
+        const struct passwd *pw = privileges_user_by_name(user);
         bool ok = false;
         if (copy && pw && stat(dirname(copy), &st) == 0)
                 ok = (st.st_mode & S_IWOTH) ||

@@ -5,8 +5,9 @@ libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/modu
 	hsflowd/config-lex.c hsflowd/config-internal.h \
 	hsflowd/procbuf.c hsflowd/procbuf.h \
 	hsflowd/netns.c hsflowd/netns.h \
-	hsflowd/dlopen.c hsflowd/dlopen.h hsflowd/netdev.c hsflowd/netdev.h
-libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+	hsflowd/dlopen.c hsflowd/dlopen.h hsflowd/netdev.c hsflowd/netdev.h \
+	hsflowd/digest.c hsflowd/digest.h
+libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd
 hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
@@ -20,6 +21,6 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
 hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) $(CARES_LIBS) -lresolv -lm
-# HMAC-SHA256 of the UUID (uuid.c): libgcrypt, which libsystemd links already.
+# Digests of the UUIDs (digest.c): the kernel's AF_ALG, else libgcrypt, which libsystemd links already.
 hsflowd_hsflowd_CFLAGS += $(GCRYPT_CFLAGS)
 hsflowd_hsflowd_LDADD += $(GCRYPT_LIBS)

@@ -5,6 +5,8 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,10 +48,42 @@ static int keep_only(uint64_t keep) {
         r = cap_set(held & keep);
         if (r < 0)
                 return log_error_errno(r, "Cannot give up capabilities: %m");
-        const struct passwd *pw = getpwuid(geteuid());
+        const struct passwd *pw = privileges_user_by_uid(geteuid());
         log_info("Running as %s with capabilities 0x%llx", pw ? pw->pw_name : "?",
                  (unsigned long long)(held & keep));
         return 0;
+}
+
+static const struct passwd *from_file(const char *name, uid_t uid) {
+        FILE *f = fopen("/etc/passwd", "re");
+        if (!f)
+                return NULL;
+        const struct passwd *pw;
+        while ((pw = fgetpwent(f)))
+                if (name ? strcmp(pw->pw_name, name) == 0 : pw->pw_uid == uid)
+                        break;
+        fclose(f); /* fgetpwent's static entry stays valid until its next call */
+        return pw;
+}
+
+const struct passwd *privileges_user_by_name(const char *name) {
+        const struct passwd *pw = from_file(name, 0);
+        return pw ? pw : getpwnam(name);
+}
+
+const struct passwd *privileges_user_by_uid(uid_t uid) {
+        const struct passwd *pw = from_file(NULL, uid);
+        return pw ? pw : getpwuid(uid);
+}
+
+/* hsflowd, else user: both looked for in /etc/passwd before either is asked of the name service */
+static const struct passwd *agent_user(const char *user) {
+        const struct passwd *pw = from_file(HSP_USER, 0);
+        if (!pw)
+                pw = from_file(user, 0);
+        if (!pw)
+                pw = getpwnam(HSP_USER);
+        return pw ? pw : getpwnam(user);
 }
 
 static unsigned cap_last(void) {
@@ -60,16 +94,19 @@ static unsigned cap_last(void) {
 }
 
 const char *privileges_user(const char *user) {
-        const struct passwd *pw = geteuid() != 0 ? getpwuid(geteuid()) : getpwnam(HSP_USER);
-        return pw ? pw->pw_name : user;
+        const struct passwd *pw =
+                geteuid() != 0 ? privileges_user_by_uid(geteuid()) : agent_user(user);
+        /* a copy: the entry is overwritten by the next lookup, which may be of this name */
+        static char name[256];
+        if (!pw || snprintf(name, sizeof name, "%s", pw->pw_name) >= (int)sizeof name)
+                return user;
+        return name;
 }
 
 int privileges_drop(const char *user, uint64_t keep) {
         if (geteuid() != 0)
                 return keep_only(keep);
-        const struct passwd *pw = getpwnam(HSP_USER);
-        if (!pw)
-                pw = getpwnam(user);
+        const struct passwd *pw = agent_user(user);
         if (!pw)
                 return log_error_errno(-ENOENT, "Cannot drop privileges: no user %s", user);
         unsigned last = cap_last();

@@ -1,10 +1,11 @@
 /* uuid.c - the agent's UUID: -u, the configuration, DMI, else derived from the machine-id. */
 #include "uuid.h"
 
+#include "digest.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gcrypt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,19 +65,10 @@ int uuid_from_machine_id(const char *machine_id, uint8_t ret[16]) {
         int r = parse_hex16(machine_id, false, id);
         if (r < 0)
                 return r;
-        /* libgcrypt is already mapped: libsystemd links it. */
-        if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-                if (!gcry_check_version(NULL))
-                        return -EIO;
-                gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-        }
-        gcry_buffer_t iov[2] = {
-                {.size = sizeof id, .len = sizeof id, .data = id},
-                {.size = sizeof hsp_app_id, .len = sizeof hsp_app_id, .data = (void *)hsp_app_id},
-        };
-        gcry_error_t e = gcry_md_hash_buffers(GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC, mac, iov, 2);
+        struct iovec iov = {.iov_base = (void *)hsp_app_id, .iov_len = sizeof hsp_app_id};
+        int e = digest_in_child(DIGEST_HMAC_SHA256, id, sizeof id, &iov, 1, mac, sizeof mac);
         explicit_bzero(id, sizeof id);
-        if (e)
+        if (e < 0)
                 return -EIO;
         memcpy(ret, mac, 16);
         explicit_bzero(mac, sizeof mac);
@@ -138,16 +130,9 @@ int uuid_choose(const char *option, const char *config, const char *dmi_path,
 
 int uuid_v5(const uint8_t ns[16], const char *name, size_t len, uint8_t ret[16]) {
         uint8_t sha[20];
-        if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-                if (!gcry_check_version(NULL))
-                        return -EIO;
-                gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-        }
-        gcry_buffer_t iov[2] = {
-                {.size = 16, .len = 16, .data = (void *)ns},
-                {.size = len, .len = len, .data = (void *)name},
-        };
-        if (gcry_md_hash_buffers(GCRY_MD_SHA1, 0, sha, iov, 2))
+        struct iovec iov[2] = {{.iov_base = (void *)ns, .iov_len = 16},
+                               {.iov_base = (void *)name, .iov_len = len}};
+        if (digest(DIGEST_SHA1, NULL, 0, iov, 2, sha, sizeof sha) < 0)
                 return -EIO;
         memcpy(ret, sha, 16);
         ret[6] = (uint8_t)((ret[6] & 0x0f) | 0x50);

@@ -359,9 +359,11 @@ def main():
             agent.log_text().count("kvm: connected to") and time.time() < end:
         w.pump(0.1)
     t_back = time.time()
-    t, s = w.wait(lambda s: True, POLLING + 0.5)
+    # a counter sample waits up to 1 s for its datagram (the exporter's flush timer): a poll
+    # reaches the collector within POLLING + 1 s
+    t, s = w.wait(lambda s: True, POLLING + 1.5)
     if t is not None and t < t_back + 1.1:  # perhaps polled before the reconnection
-        t, s = w.wait(lambda s: True, POLLING + 0.5)
+        t, s = w.wait(lambda s: True, POLLING + 1.5)
     check(t is not None and w.source == src, "samples of %s go on after libvirtd restarted" % src)
     check(all(num(s, "0:2101", "vcpu_state") == 1 for tt, s in w.got if tt >= t_stop),
           "no final sample while libvirtd was away")

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gcrypt.h>
 #include <systemd/sd-id128.h>
 
+#include "digest.h"
 #include "uuid.h"
 
 /* hsflowd's application id (hsflowd/uuid.c). */
@@ -190,6 +192,52 @@ static void test_choose_order(void **state) {
         free(mid);
 }
 
+static void hex(const uint8_t *b, size_t n, char *out) {
+        for (size_t i = 0; i < n; i++)
+                sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Known answers (FIPS 180-2 "abc", RFC 4231 test case 2), here and from a child process, the
+ * message whole and split over two buffers. */
+static void test_digest_known_answers(void **state) {
+        const struct {
+                enum digest_alg alg;
+                const char *key, *msg, *want;
+        } t[] = {
+                {DIGEST_SHA1, NULL, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+                {DIGEST_SHA256, NULL, "abc",
+                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+                {DIGEST_HMAC_SHA256, "Jefe", "what do ya want for nothing?",
+                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        };
+        for (int child = 1; child >= 0; child--) /* the child first: before libgcrypt is set up */
+                for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+                        for (size_t split = 0; split < 3; split++) {
+                                size_t len = strlen(t[i].msg), cut = split * len / 3;
+                                struct iovec iov[2] = {
+                                        {.iov_base = (void *)t[i].msg, .iov_len = cut},
+                                        {.iov_base = (void *)(t[i].msg + cut),
+                                         .iov_len = len - cut},
+                                };
+                                uint8_t out[32];
+                                char text[65];
+                                size_t klen = t[i].key ? strlen(t[i].key) : 0;
+                                int r = (child ? digest_in_child : digest)(
+                                        t[i].alg, t[i].key, klen, cut ? iov : iov + 1, cut ? 2 : 1,
+                                        out, sizeof out);
+                                assert_int_equal(r, strlen(t[i].want) / 2);
+                                hex(out, (size_t)r, text);
+                                assert_string_equal(text, t[i].want);
+                                /* the child did it: libgcrypt is not set up here */
+                                if (child)
+                                        assert_false(
+                                                gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P));
+                        }
+        uint8_t small[16];
+        assert_int_equal(digest(DIGEST_SHA1, NULL, 0, NULL, 0, small, sizeof small), -EINVAL);
+        assert_int_equal(digest(DIGEST_HMAC_SHA256, NULL, 0, NULL, 0, small, 32), -EINVAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_table),
@@ -198,6 +246,7 @@ int main(void) {
                 cmocka_unit_test(test_machine_id_one_bit),
                 cmocka_unit_test(test_machine_id_as_systemd),
                 cmocka_unit_test(test_choose_order),
+                cmocka_unit_test(test_digest_known_answers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
