@@ -32,21 +32,5 @@ uint64_t agent_capabilities(const struct hsp_agent *a);
  * started, with an error that says why. */
 void agent_capabilities_held(struct hsp_agent *a, uint64_t held);
 
-/* The shared interface table (links.c), created by agent_start() before the modules. */
-struct links;
-int links_new(sd_event *loop, struct links **ret);
-void links_free(struct links *l);
-struct links *agent_links(const struct hsp_agent *a);
-
-/* The flow sample pipeline (flow.c): enrichers, held samples, deadlines. */
-struct flows;
-int flows_new(struct hsp_agent *a, sd_event *loop, struct flows **ret);
-/* Show s to each enricher but from (n of them), then send it, now or when they let go. */
-int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s,
-                 struct hsp_mod *const *enrichers, size_t n);
-void flows_free(struct flows *f); /* sends what is still held */
-struct flows *agent_flows(const struct hsp_agent *a);
 /* The datagram exporter (main.c follows its first datagram for readiness). */
 struct exporter *agent_exporter(const struct hsp_agent *a);
-/* Number and send a flow sample now (the end of the pipeline). */
-int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s);

@@ -1,4 +1,4 @@
-/* agent.c - the agent core: modules, data sources and their polling, sequence numbers. */
+/* agent.c - the agent core: modules, data sources and their polling, the agent address. */
 #include "agent-internal.h"
 
 #include <errno.h>
@@ -13,20 +13,13 @@
 #include "address.h"
 #include "autofile.h"
 #include "dnssd.h"
+#include "flow.h"
+#include "links.h"
 #include "privileges.h"
 #include "log.h"
 #include "uuid.h"
 
-#define SEQ_BUCKETS 256
 #define ADDRESS_RETRY_USEC (10ULL * 1000000ULL)
-
-/* Sequence numbers of one data source: they outlive the source during a reload. */
-struct seq_entry {
-        uint64_t id; /* class << 32 | index */
-        uint32_t counter_seq, flow_seq;
-        unsigned users; /* live sources with this id */
-        struct seq_entry *next;
-};
 
 struct hsp_source {
         struct hsp_agent *agent;
@@ -34,10 +27,10 @@ struct hsp_source {
         uint32_t ds_class, ds_index;
         void *userdata;
         sd_event_source *timer;
-        struct seq_entry *seq;
-        bool flush_next;   /* poll_now: the sample of a start leaves at once */
-        uint32_t polling;  /* seconds, or HSP_POLLING_GLOBAL */
-        uint32_t sampling; /* 1-in-N of its flow samples, 0: none (hsflowd.auto) */
+        struct exporter_source *seq; /* its sequence numbers, the exporter's */
+        bool flush_next;             /* poll_now: the sample of a start leaves at once */
+        uint32_t polling;            /* seconds, or HSP_POLLING_GLOBAL */
+        uint32_t sampling;           /* 1-in-N of its flow samples, 0: none (hsflowd.auto) */
         struct hsp_source *prev, *next;
 };
 
@@ -46,23 +39,17 @@ struct mod_slot {
         bool running;
 };
 
-#include "links.h"
-
 struct hsp_agent {
         sd_event *loop;
         struct hsp_config *config;      /* in force */
         struct hsp_config *file_config; /* with dns-sd: the file's, config is it plus DNS */
         struct dnssd *dnssd;
         struct exporter *exporter;
-        struct links *links;
-        struct flows *flows;
+        struct hsp_core core; /* the interface table and the flow path, shared by the modules */
         struct mod_slot *mods;
         size_t n_mods;
-        struct hsp_mod **enrichers; /* running modules with enrich(), refreshed on start/stop */
-        size_t n_enrichers;
         struct hsp_source *sources;
-        struct seq_entry *seq[SEQ_BUCKETS];
-        bool reloading;
+        bool reloading;     /* sources removed now keep their sequence numbers */
         uint64_t caps_held; /* all ones until root is dropped */
         uint64_t caps_rare; /* held but raised only when used (hsflowd.auto) */
         uint8_t uuid[16];
@@ -79,36 +66,6 @@ struct hsp_agent {
 };
 
 static void auto_changed(struct hsp_agent *a);
-
-/* ---- sequence numbers ---- */
-
-static struct seq_entry *seq_get(struct hsp_agent *a, uint32_t cls, uint32_t idx) {
-        uint64_t id = (uint64_t)cls << 32 | idx;
-        struct seq_entry **b = &a->seq[(id * 0x9e3779b97f4a7c15ULL) >> 56];
-        for (struct seq_entry *e = *b; e; e = e->next)
-                if (e->id == id)
-                        return e;
-        struct seq_entry *e = calloc(1, sizeof *e);
-        if (!e)
-                return NULL;
-        e->id = id;
-        e->next = *b;
-        *b = e;
-        return e;
-}
-
-/* Forget sequence numbers of sources that are gone (not during a reload). */
-static void seq_purge(struct hsp_agent *a, bool all) {
-        for (size_t i = 0; i < SEQ_BUCKETS; i++)
-                for (struct seq_entry **p = &a->seq[i]; *p;) {
-                        struct seq_entry *e = *p;
-                        if (all || (e->users == 0 && e->flow_seq == 0)) {
-                                *p = e->next;
-                                free(e);
-                        } else
-                                p = &e->next;
-                }
-}
 
 /* ---- polling ---- */
 
@@ -138,8 +95,7 @@ static void poll_source(struct hsp_source *s) {
         int r = s->mod->module->poll(s->mod, s, out);
         if (r < 0 || out->num_records == 0)
                 return;
-        out->sequence = s->seq ? ++s->seq->counter_seq : 0;
-        exporter_add(a->exporter, out);
+        exporter_add_counters(a->exporter, s->seq, out);
 }
 
 static int on_poll_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -182,15 +138,15 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
         s->ds_index = ds_index;
         s->userdata = userdata;
         s->polling = HSP_POLLING_GLOBAL;
-        s->seq = seq_get(a, ds_class, ds_index);
+        s->seq = exporter_source_ref(a->exporter, ds_class, ds_index);
         int r = sd_event_add_time(a->loop, &s->timer, CLOCK_MONOTONIC, 0, 100000, on_poll_timer, s);
         if (r < 0 || !s->seq) {
+                exporter_source_unref(a->exporter, s->seq);
                 sd_event_source_unref(s->timer);
                 free(s);
                 return log_error_errno(r < 0 ? r : -ENOMEM, "Cannot add data source %u:%u: %m",
                                        ds_class, ds_index);
         }
-        s->seq->users++;
         schedule_source(s, false);
         s->next = a->sources;
         if (a->sources)
@@ -217,10 +173,9 @@ void hsp_source_remove(struct hsp_source *s, bool final_poll) {
                 a->sources = s->next;
         if (s->next)
                 s->next->prev = s->prev;
-        if (s->seq)
-                s->seq->users--;
+        exporter_source_unref(a->exporter, s->seq);
         if (!a->reloading)
-                seq_purge(a, false);
+                exporter_purge_sources(a->exporter);
         log_debug("Data source %u:%u removed", s->ds_class, s->ds_index);
         free(s);
         auto_changed(a);
@@ -261,30 +216,6 @@ uint32_t hsp_source_class(const struct hsp_source *s) {
 }
 uint32_t hsp_source_index(const struct hsp_source *s) {
         return s->ds_index;
-}
-
-int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s) {
-        struct hsp_agent *a = m->agent;
-        bool rt = s->tag == SFLOW_SAMPLE_RTMETRIC || s->tag == SFLOW_SAMPLE_RTFLOW;
-        if (rt) /* no data source, no sequence number, nothing to enrich */
-                return exporter_add(a->exporter, s);
-        if (a->n_enrichers == 0 || !a->flows)
-                return agent_send_flow(a, s);
-        return flows_submit(a->flows, m, s, a->enrichers, a->n_enrichers);
-}
-
-int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s) {
-        struct seq_entry *e = seq_get(a, s->ds_class, s->ds_index);
-        s->sequence = e ? ++e->flow_seq : 0;
-        return exporter_add(a->exporter, s);
-}
-
-struct links *agent_links(const struct hsp_agent *a) {
-        return a->links;
-}
-
-struct flows *agent_flows(const struct hsp_agent *a) {
-        return a->flows;
 }
 
 struct exporter *agent_exporter(const struct hsp_agent *a) {
@@ -383,12 +314,15 @@ static const struct hsp_block *module_blocks(const struct hsp_config *c,
         return NULL;
 }
 
-/* The running modules that enrich flow samples, in table order. */
+/* The running modules that enrich flow samples, in table order, to the flow path. */
 static void refresh_enrichers(struct hsp_agent *a) {
-        a->n_enrichers = 0;
+        struct hsp_mod *list[a->n_mods + 1];
+        size_t n = 0;
         for (size_t i = 0; i < a->n_mods; i++)
                 if (a->mods[i].running && a->mods[i].m.module->enrich)
-                        a->enrichers[a->n_enrichers++] = &a->mods[i].m;
+                        list[n++] = &a->mods[i].m;
+        if (a->core.flows)
+                flows_set_enrichers(a->core.flows, list, n);
 }
 
 static void module_stop(struct mod_slot *slot) {
@@ -482,12 +416,11 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         for (const struct hsp_module *const *m = hsp_modules; *m; m++)
                 a->n_mods++;
         a->mods = calloc(a->n_mods ? a->n_mods : 1, sizeof *a->mods);
-        a->enrichers = calloc(a->n_mods ? a->n_mods : 1, sizeof *a->enrichers);
-        r = a->mods && a->enrichers ? exporter_new(loop, &a->exporter) : -ENOMEM;
+        r = a->mods ? exporter_new(loop, &a->exporter) : -ENOMEM;
         if (r >= 0)
                 r = address_lookup_new(loop, on_agent_ip_resolved, a, &a->agent_ip);
         if (r >= 0)
-                r = flows_new(a, loop, &a->flows);
+                r = flows_new(loop, a->exporter, &a->core.flows);
         if (r < 0) {
                 a->config = NULL;
                 agent_free(a);
@@ -496,6 +429,7 @@ int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config
         for (size_t i = 0; i < a->n_mods; i++) {
                 a->mods[i].m.module = hsp_modules[i];
                 a->mods[i].m.agent = a;
+                a->mods[i].m.core = &a->core;
                 a->mods[i].m.loop = loop;
         }
         *ret = a;
@@ -514,7 +448,7 @@ static int apply_config(struct hsp_agent *a, struct hsp_config *config) {
         a->reloading = true;
         modules_apply(a);
         a->reloading = false;
-        seq_purge(a, false);
+        exporter_purge_sources(a->exporter);
         if (polling_changed)
                 for (struct hsp_source *s = a->sources; s; s = s->next)
                         schedule_source(s, false);
@@ -554,7 +488,7 @@ static struct hsp_config *take_file_config(struct hsp_agent *a, struct hsp_confi
 
 int agent_start(struct hsp_agent *a) {
         /* Without rtnetlink modules that need interfaces say so; the others still work. */
-        int r = links_new(a->loop, &a->links);
+        int r = links_new(a->loop, &a->core.links);
         if (r < 0)
                 log_error_errno(r, "Interfaces cannot be followed: %m");
         a->config = take_file_config(a, a->config);
@@ -582,10 +516,10 @@ void agent_free(struct hsp_agent *a) {
                 return;
         for (size_t i = a->n_mods; i > 0; i--)
                 module_stop(&a->mods[i - 1]);
-        flows_free(a->flows); /* held samples go out before the final flush */
-        a->flows = NULL;
-        links_free(a->links);
-        a->links = NULL;
+        flows_free(a->core.flows); /* held samples go out before the final flush */
+        a->core.flows = NULL;
+        links_free(a->core.links);
+        a->core.links = NULL;
         while (a->sources) {
                 log_warning("Module %s left data source %u:%u behind",
                             a->sources->mod->module->name, a->sources->ds_class,
@@ -610,9 +544,7 @@ void agent_free(struct hsp_agent *a) {
         free(a->auto_last);
         sd_event_source_disable_unref(a->address_timer);
         address_lookup_free(a->agent_ip);
-        seq_purge(a, true);
         free(a->mods);
-        free(a->enrichers);
         hsp_config_free(a->config);
         sd_event_unref(a->loop);
         free(a);

@@ -2,6 +2,7 @@
 #include "exporter.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,15 @@
 #include "sender.h"
 
 #define FLUSH_USEC 1000000ULL /* a sample waits at most this long for its datagram */
+#define SOURCE_BUCKETS 256
+
+/* The sequence numbers of one data source. */
+struct exporter_source {
+        uint64_t id; /* class << 32 | index */
+        uint32_t counter_seq, flow_seq;
+        unsigned users; /* live counter sources with this id */
+        struct exporter_source *next;
+};
 
 struct exporter {
         sd_event *loop;
@@ -27,6 +37,7 @@ struct exporter {
         struct exporter_stats stats;
         void (*first_fn)(void *userdata, size_t n_collectors);
         void *first_userdata;
+        struct exporter_source *sources[SOURCE_BUCKETS];
 };
 
 static uint64_t mono_usec(void) {
@@ -125,6 +136,64 @@ int exporter_add(struct exporter *e, const struct sflow_sample *s) {
         return 0;
 }
 
+/* ---- per data source sequence numbers ---- */
+
+static struct exporter_source *source_get(struct exporter *e, uint32_t cls, uint32_t idx) {
+        uint64_t id = (uint64_t)cls << 32 | idx;
+        struct exporter_source **b = &e->sources[(id * 0x9e3779b97f4a7c15ULL) >> 56];
+        for (struct exporter_source *src = *b; src; src = src->next)
+                if (src->id == id)
+                        return src;
+        struct exporter_source *src = calloc(1, sizeof *src);
+        if (!src)
+                return NULL;
+        src->id = id;
+        src->next = *b;
+        *b = src;
+        return src;
+}
+
+static void sources_purge(struct exporter *e, bool all) {
+        for (size_t i = 0; i < SOURCE_BUCKETS; i++)
+                for (struct exporter_source **p = &e->sources[i]; *p;) {
+                        struct exporter_source *src = *p;
+                        if (all || (src->users == 0 && src->flow_seq == 0)) {
+                                *p = src->next;
+                                free(src);
+                        } else
+                                p = &src->next;
+                }
+}
+
+struct exporter_source *exporter_source_ref(struct exporter *e, uint32_t cls, uint32_t idx) {
+        struct exporter_source *src = source_get(e, cls, idx);
+        if (src)
+                src->users++;
+        return src;
+}
+
+void exporter_source_unref(struct exporter *e, struct exporter_source *src) {
+        if (src && src->users > 0)
+                src->users--;
+}
+
+void exporter_purge_sources(struct exporter *e) {
+        sources_purge(e, false);
+}
+
+int exporter_add_counters(struct exporter *e, struct exporter_source *src, struct sflow_sample *s) {
+        s->sequence = src ? ++src->counter_seq : 0;
+        return exporter_add(e, s);
+}
+
+int exporter_add_flow(struct exporter *e, struct sflow_sample *s) {
+        struct exporter_source *src = source_get(e, s->ds_class, s->ds_index);
+        s->sequence = src ? ++src->flow_seq : 0;
+        return exporter_add(e, s);
+}
+
+/* ---- collectors ---- */
+
 static int configure_senders(struct exporter *e, const struct hsp_config *c) {
         struct sender **next = calloc(c->n_collectors ? c->n_collectors : 1, sizeof *next);
         if (!next)
@@ -211,6 +280,7 @@ void exporter_free(struct exporter *e) {
                 sender_free(e->senders[i]);
         free(e->senders);
         sd_event_source_disable_unref(e->flush_timer);
+        sources_purge(e, true);
         sd_event_unref(e->loop);
         free(e);
 }

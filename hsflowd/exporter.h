@@ -22,8 +22,28 @@ int exporter_new(sd_event *loop, struct exporter **ret);
  * (ip, port, dev, namespace): unchanged ones keep their socket and state. */
 int exporter_configure(struct exporter *e, const struct hsp_config *c,
                        const struct sflow_address *agent);
-/* Encode a sample into the pending datagram; flushes first when it would not fit. */
+/* Encode a sample into the pending datagram as it is (its sequence number included); flushes
+ * first when it would not fit. rtmetric and rtflow samples, which have neither data source nor
+ * sequence number, come this way. */
 int exporter_add(struct exporter *e, const struct sflow_sample *s);
+
+/* Sample sequence numbers are the datagram stream's: one counter-sample and one flow-sample
+ * sequence per data source (ds_class, ds_index). A data source is referenced by each live
+ * counter source with its id; an entry whose references are all gone keeps its numbers until
+ * exporter_purge_sources(), so that a source removed and added again by a reload goes on with
+ * the same sequence. */
+struct exporter_source;
+/* Reference the entry of cls:idx, created at sequence 0 if there is none; NULL: no memory. */
+struct exporter_source *exporter_source_ref(struct exporter *e, uint32_t cls, uint32_t idx);
+void exporter_source_unref(struct exporter *e, struct exporter_source *src);
+/* Forget the entries nothing references and that never numbered a flow sample (a data source
+ * of flow samples keeps its sequence for good). Not during a reload. */
+void exporter_purge_sources(struct exporter *e);
+/* Number a counter sample with the next counter sequence of src (0 without src) and add it. */
+int exporter_add_counters(struct exporter *e, struct exporter_source *src, struct sflow_sample *s);
+/* Number a flow or discard sample with the next flow sequence of its ds_class:ds_index and add
+ * it. */
+int exporter_add_flow(struct exporter *e, struct sflow_sample *s);
 /* Send the pending datagram (if any) to every collector. */
 void exporter_flush(struct exporter *e);
 /* Call fn once, right after the next datagram has been handed to the collectors' senders

@@ -1,11 +1,14 @@
-/* flow.c - the way of a flow sample to the exporter: enrichers see it, may hold it for a bounded
- * time (a copy in a pooled slot), and it is sent when the last holder lets go or at the deadline.
+/* flow.c - the way of a flow sample from its module to the exporter: enrichers see it, may hold
+ * it for a bounded time (a copy in a pooled slot), and it is sent when the last holder lets go or
+ * at the deadline. One way: nothing here calls back into the agent.
  */
+#include "flow.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-internal.h"
+#include "agent.h"
 #include "log.h"
 #include "sflow/layout.h"
 
@@ -15,7 +18,7 @@
 
 /* A sample on its way: the submitter's (transient) until someone holds it, then a slot's copy. */
 struct hsp_flow {
-        struct hsp_agent *agent;
+        struct flows *flows;
         struct sflow_sample *sample;
         struct hsp_flow_slot *slot;
 };
@@ -24,7 +27,7 @@ struct hsp_flow_slot {
         struct flows *owner;
         uint64_t generation; /* changes when the slot is sent: stale holds are ignored */
         unsigned holders;
-        bool submitting; /* still in hsp_submit_sample(): do not send yet */
+        bool submitting; /* still in flows_submit(): do not send yet */
         bool pending;    /* holds a sample not yet sent */
         uint64_t deadline;
         struct hsp_flow_slot *next; /* pending list (in deadline order) or free list */
@@ -34,28 +37,46 @@ struct hsp_flow_slot {
 };
 
 struct flows {
-        struct hsp_agent *agent;
         sd_event *loop;
+        struct exporter *exporter;
+        struct hsp_mod **enrichers; /* running modules with enrich(), in the agent's order */
+        size_t n_enrichers, enrichers_size;
         sd_event_source *timer;
         struct hsp_flow_slot *pending_head, *pending_tail, *free;
         unsigned allocated, held;
         uint64_t too_late, pool_full, too_big;
 };
 
-int flows_new(struct hsp_agent *a, sd_event *loop, struct flows **ret) {
+int flows_new(sd_event *loop, struct exporter *e, struct flows **ret) {
         struct flows *f = calloc(1, sizeof *f);
         if (!f)
                 return -ENOMEM;
-        f->agent = a;
         f->loop = loop;
+        f->exporter = e;
         *ret = f;
+        return 0;
+}
+
+int flows_set_enrichers(struct flows *f, struct hsp_mod *const *list, size_t n) {
+        if (n > f->enrichers_size) {
+                struct hsp_mod **v = realloc(f->enrichers, n * sizeof *v);
+                if (!v) {
+                        f->n_enrichers = 0;
+                        return log_error_errno(-ENOMEM, "Flow samples are not enriched: %m");
+                }
+                f->enrichers = v;
+                f->enrichers_size = n;
+        }
+        if (n)
+                memcpy(f->enrichers, list, n * sizeof *list);
+        f->n_enrichers = n;
         return 0;
 }
 
 static void slot_send(struct flows *f, struct hsp_flow_slot *s) {
         s->generation++;
         s->pending = false;
-        agent_send_flow(f->agent, &s->copy);
+        exporter_add_flow(f->exporter, &s->copy);
 }
 
 static void unlink_pending(struct flows *f, struct hsp_flow_slot *s) {
@@ -218,7 +239,7 @@ struct sflow_sample *hsp_flow_sample(struct hsp_flow *fl) {
 }
 
 int hsp_flow_hold(struct hsp_mod *m, struct hsp_flow *fl, struct hsp_flow_hold *ret) {
-        struct flows *f = agent_flows(fl->agent);
+        struct flows *f = fl->flows;
         if (!fl->slot) {
                 fl->slot = slot_take(f, fl->sample);
                 if (!fl->slot) {
@@ -257,14 +278,13 @@ void hsp_flow_release(const struct hsp_flow_hold *h) {
         }
 }
 
-int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s,
-                 struct hsp_mod *const *enrichers, size_t n) {
-        struct hsp_flow fl = {.agent = f->agent, .sample = s, .slot = NULL};
-        for (size_t i = 0; i < n; i++)
-                if (enrichers[i] != from)
-                        enrichers[i]->module->enrich(enrichers[i], &fl);
+int flows_submit(struct flows *f, struct hsp_mod *from, struct sflow_sample *s) {
+        struct hsp_flow fl = {.flows = f, .sample = s, .slot = NULL};
+        for (size_t i = 0; i < f->n_enrichers; i++)
+                if (f->enrichers[i] != from)
+                        f->enrichers[i]->module->enrich(f->enrichers[i], &fl);
         if (!fl.slot)
-                return agent_send_flow(f->agent, s); /* nobody held it: no copy */
+                return exporter_add_flow(f->exporter, s); /* nobody held it: no copy */
         struct hsp_flow_slot *slot = fl.slot;
         slot->submitting = false;
         if (slot->holders == 0) {
@@ -290,5 +310,15 @@ void flows_free(struct flows *f) {
                 free(s);
         }
         sd_event_source_disable_unref(f->timer);
+        free(f->enrichers);
         free(f);
+}
+
+int hsp_submit_sample(struct hsp_mod *m, struct sflow_sample *s) {
+        struct flows *f = m->core->flows;
+        if (!f)
+                return -ENODEV; /* the core is going away */
+        if (s->tag == SFLOW_SAMPLE_RTMETRIC || s->tag == SFLOW_SAMPLE_RTFLOW)
+                return exporter_add(f->exporter, s); /* no data source, no sequence, no enrichers */
+        return flows_submit(f, m, s);
 }

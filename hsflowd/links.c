@@ -16,7 +16,6 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
-#include "agent-internal.h"
 #include "log.h"
 #include "netdev.h"
 #include "procbuf.h"
@@ -272,7 +271,7 @@ fail:
 }
 
 static struct links *links_of(struct hsp_mod *m) {
-        return agent_links(m->agent);
+        return m->core->links;
 }
 
 int hsp_links_watch(struct hsp_mod *m, hsp_link_fn fn) {

@@ -16,7 +16,7 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/exporter.c hsflowd/exporter.h hsflowd/sender.c hsflowd/sender.h hsflowd/resolve.c hsflowd/resolve.h \
 	hsflowd/dns.c hsflowd/dns.h hsflowd/dnssd.c hsflowd/dnssd.h hsflowd/autofile.c hsflowd/autofile.h \
 	hsflowd/privileges.c hsflowd/privileges.h hsflowd/links.c hsflowd/links.h \
-	hsflowd/flow.c \
+	hsflowd/flow.c hsflowd/flow.h \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"

@@ -42,10 +42,21 @@ struct hsp_keyword {
 #define HSP_KEYWORDS_END                                                                           \
         { NULL, 0, 0, 0, 0, NULL }
 
+/* The pieces of the core that every module instance shares. Modules do not look inside: they
+ * reach them through links.h and agent.h, whose implementations (links.c, flow.c) find their
+ * own state here. */
+struct links; /* the interface table; NULL when interfaces cannot be followed */
+struct flows; /* the way of flow samples to the exporter */
+struct hsp_core {
+        struct links *links;
+        struct flows *flows;
+};
+
 /* A module's running instance, created by the core. */
 struct hsp_mod {
         const struct hsp_module *module;
         struct hsp_agent *agent;
+        const struct hsp_core *core;
         sd_event *loop;
         const struct hsp_config *config; /* the configuration in force (global settings) */
         const struct hsp_block *blocks;  /* this module's blocks in file order (NULL if none) */

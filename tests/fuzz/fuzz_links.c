@@ -9,13 +9,9 @@
 #include <netlink/msg.h>
 
 static struct links fuzz_links;
-static struct hsp_mod fuzz_mod;
+static const struct hsp_core fuzz_core = {.links = &fuzz_links};
+static struct hsp_mod fuzz_mod = {.core = &fuzz_core};
 static volatile size_t sink;
-
-struct links *agent_links(const struct hsp_agent *a) {
-        (void)a;
-        return &fuzz_links;
-}
 
 static void on_link(struct hsp_mod *m, enum hsp_link_event ev, const struct hsp_link_info *i) {
         (void)m;
@@ -30,7 +26,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         (void)argv;
         log_setup(HSP_LOG_STDERR, LOG_CRIT);
         fuzz_links.net_dev_fd = -1;
-        fuzz_mod.agent = (struct hsp_agent *)&fuzz_mod; /* any non-NULL: agent_links ignores it */
         if (nl_cache_alloc_name("route/link", &fuzz_links.cache) < 0)
                 return -1;
         return hsp_links_watch(&fuzz_mod, on_link);

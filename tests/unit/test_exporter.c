@@ -1,5 +1,6 @@
 /* test_exporter.c - datagram packing against a real loopback socket: size limit, sequence
- * numbers, flush timer, several collectors, names, a collector that is down, a closed port. */
+ * numbers, flush timer, several collectors, names, a collector that is down, a closed port,
+ * sequence numbers per data source. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -207,12 +208,80 @@ static void test_port_unreachable_loses_nothing(void **state) {
         sd_event_unref(e);
 }
 
+/* Sequence numbers per data source: a counter and a flow sequence each; an entry outlives its
+ * last reference until a purge (a reload removes and adds sources again in between), and one
+ * that numbered flow samples is never purged. */
+static void test_source_sequences(void **state) {
+        sd_event *e;
+        assert_int_equal(sd_event_new(&e), 0);
+        struct exporter *x;
+        assert_int_equal(exporter_new(e, &x), 0); /* no collector: only the numbers matter */
+        struct sflow_sample *s = make_sample(0, 1);
+        struct exporter_source *a = exporter_source_ref(x, 0, 5);
+        assert_non_null(a);
+        for (uint32_t i = 1; i <= 3; i++) {
+                assert_int_equal(exporter_add_counters(x, a, s), 0);
+                assert_int_equal(s->sequence, i);
+        }
+        /* a second source with the same id shares the entry */
+        struct exporter_source *a2 = exporter_source_ref(x, 0, 5);
+        assert_ptr_equal(a2, a);
+        exporter_source_unref(x, a2);
+        /* removed and added again without a purge (a reload): the sequence goes on */
+        exporter_source_unref(x, a);
+        a = exporter_source_ref(x, 0, 5);
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 4);
+        /* referenced: a purge keeps it */
+        exporter_purge_sources(x);
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 5);
+        /* gone and purged: it starts again */
+        exporter_source_unref(x, a);
+        exporter_purge_sources(x);
+        a = exporter_source_ref(x, 0, 5);
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 1);
+        /* without an entry (none could be made): 0 */
+        assert_int_equal(exporter_add_counters(x, NULL, s), 0);
+        assert_int_equal(s->sequence, 0);
+
+        /* flow samples: a sequence per ds_class:ds_index of their own, beside the counters' */
+        static struct sflow_sample f;
+        memset(&f, 0, sizeof f);
+        f.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
+        static const uint32_t cls[] = {0, 0, 3, 0, 3}, idx[] = {5, 6, 5, 5, 5};
+        static const uint32_t want[] = {1, 1, 1, 2, 2};
+        for (size_t i = 0; i < 5; i++) {
+                f.ds_class = cls[i];
+                f.ds_index = idx[i];
+                assert_int_equal(exporter_add_flow(x, &f), 0);
+                assert_int_equal(f.sequence, want[i]);
+        }
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 2);
+        /* an entry that numbered flow samples survives a purge without references */
+        exporter_source_unref(x, a);
+        exporter_purge_sources(x);
+        f.ds_class = 0;
+        f.ds_index = 5;
+        assert_int_equal(exporter_add_flow(x, &f), 0);
+        assert_int_equal(f.sequence, 3);
+        a = exporter_source_ref(x, 0, 5);
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 3);
+        exporter_source_unref(x, a);
+        exporter_free(x); /* frees the entries (the sanitizers check) */
+        sd_event_unref(e);
+}
+
 int main(void) {
         log_setup(HSP_LOG_STDERR, LOG_DEBUG);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_size_limit_and_sequences),
                 cmocka_unit_test(test_flush_timer_and_names),
                 cmocka_unit_test(test_port_unreachable_loses_nothing),
+                cmocka_unit_test(test_source_sequences),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

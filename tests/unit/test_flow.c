@@ -1,48 +1,56 @@
-/* test_flow.c - the flow sample pipeline: enrichers, held samples, deadlines, the pool bound. */
+/* test_flow.c - the flow sample pipeline: enrichers, held samples, deadlines, the pool bound,
+ * numbering per data source by the exporter at its end. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "agent-internal.h"
+#include "agent.h"
+#include "flow.h"
 #include "log.h"
 #include "testutil.h"
 
-/* The end of the pipeline, recorded instead of exported. */
+/* The end of the pipeline: a real exporter sending to a loopback socket; what arrives is read
+ * back and decoded. */
 static struct {
         unsigned n;
-        struct sflow_sample last;
-        uint8_t last_header[SFLOW_MAX_HEADER];
-        uint8_t datagram[8192]; /* the last sample as it goes on the wire */
+        struct sflow_sample last;             /* decoded: its records point into datagram */
+        uint8_t datagram[SFLOW_MAX_DATAGRAM]; /* the last one received */
         size_t datagram_len;
+        uint32_t seq[HSP_FLOW_MAX_HELD + 8], ds_index[HSP_FLOW_MAX_HELD + 8]; /* in arrival order */
 } sent;
 static struct flows *flows;
+static struct exporter *exporter;
+static int rx = -1;
 
-int agent_send_flow(struct hsp_agent *a, struct sflow_sample *s) {
-        sent.n++;
-        memcpy(&sent.last, s, sizeof *s);
-        for (uint32_t i = 0; i < s->num_records; i++)
-                if (s->records[i].tag == SFLOW_FLOW_HEADER)
-                        memcpy(sent.last_header, s->records[i].u.header.header,
-                               s->records[i].u.header.header_len);
-        struct sflow_writer w;
-        struct sflow_datagram d = {
-                .version = SFLOW_VERSION, .agent = {.type = 1}, .num_samples = 1};
-        sflow_writer_init(&w, sent.datagram, sizeof sent.datagram);
-        assert_int_equal(sflow_encode_datagram_header(&w, &d), 0);
-        assert_int_equal(sflow_encode_sample(&w, s), 0);
-        sent.datagram_len = w.len;
-        return 0;
-}
-
-struct flows *agent_flows(const struct hsp_agent *a) {
-        return flows;
+/* Send what the exporter has pending and read it back; the number of samples sent so far. */
+static unsigned n_sent(void) {
+        exporter_flush(exporter);
+        ssize_t len;
+        while ((len = recv(rx, sent.datagram, sizeof sent.datagram, 0)) > 0) {
+                struct sflow_reader r;
+                struct sflow_datagram d;
+                sent.datagram_len = (size_t)len;
+                sflow_reader_init(&r, sent.datagram, sent.datagram_len);
+                assert_int_equal(sflow_decode_datagram_header(&r, &d), 0);
+                for (uint32_t i = 0; i < d.num_samples; i++) {
+                        assert_int_equal(sflow_decode_sample(&r, &sent.last), 0);
+                        if (sent.n < sizeof sent.seq / sizeof sent.seq[0]) {
+                                sent.seq[sent.n] = sent.last.sequence;
+                                sent.ds_index[sent.n] = sent.last.ds_index;
+                        }
+                        sent.n++;
+                }
+        }
+        return sent.n;
 }
 
 /* Enricher behaviours, chosen per test. */
@@ -81,20 +89,29 @@ static void add_tcp_info(const struct hsp_flow_hold *h, uint32_t rtt) {
         r->u.tcp_info.rtt = rtt;
 }
 
-static int submit(size_t n_enrichers) {
+static void use_enrichers(size_t n) {
+        assert_int_equal(flows_set_enrichers(flows, enrichers, n), 0);
+}
+
+static int submit_from(uint32_t ds_index) {
         static struct sflow_sample s;
         memset(&s, 0, sizeof s);
         s.tag = SFLOW_SAMPLE_FLOW_EXPANDED;
-        s.ds_index = 7;
+        s.ds_index = ds_index;
         for (size_t i = 0; i < sizeof packet; i++)
                 packet[i] = (uint8_t)(i + 1);
         struct sflow_record *r = hsp_sample_add(&s, SFLOW_FLOW_HEADER);
         r->u.header.header = packet;
         r->u.header.header_len = sizeof packet;
         r->u.header.frame_length = 100;
-        int rc = flows_submit(flows, &mods[2], &s, enrichers, n_enrichers);
+        int rc = flows_submit(flows, &mods[2], &s);
         memset(packet, 0xee, sizeof packet); /* the ring slot is reused at once */
         return rc;
+}
+
+static int submit(size_t n_enrichers) {
+        use_enrichers(n_enrichers);
+        return submit_from(7);
 }
 
 static int setup(void **state) {
@@ -103,7 +120,20 @@ static int setup(void **state) {
         memset(hold_result, 0, sizeof hold_result);
         mode[0] = mode[1] = PASS;
         assert_int_equal(sd_event_new(&loop), 0);
-        assert_int_equal(flows_new(NULL, loop, &flows), 0);
+        rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        assert_true(rx >= 0);
+        struct sockaddr_storage ss;
+        socklen_t len = test_loopback(AF_INET, &ss);
+        assert_int_equal(bind(rx, (struct sockaddr *)&ss, len), 0);
+        assert_int_equal(getsockname(rx, (struct sockaddr *)&ss, &len), 0);
+        static struct hsp_collector_conf col = {.ip = (char *)"127.0.0.1"};
+        col.udpport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        static struct hsp_config c;
+        c = (struct hsp_config){.collectors = &col, .n_collectors = 1, .datagram_bytes = 8192};
+        struct sflow_address agent = {.type = 1, .addr = {192, 0, 2, 1}};
+        assert_int_equal(exporter_new(loop, &exporter), 0);
+        assert_int_equal(exporter_configure(exporter, &c, &agent), 0);
+        assert_int_equal(flows_new(loop, exporter, &flows), 0);
         mods[0] = (struct hsp_mod){.module = &enricher, .loop = loop, .state = NULL};
         mods[1] = (struct hsp_mod){.module = &enricher, .loop = loop, .state = (void *)1};
         mods[2] = (struct hsp_mod){.module = &source, .loop = loop};
@@ -114,30 +144,34 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         flows_free(flows);
+        exporter_free(exporter);
+        close(rx);
         sd_event_unref(loop);
         return 0;
 }
 
 static void test_no_hold_sends_at_once(void **state) {
         assert_int_equal(submit(2), 0);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         assert_int_equal(sent.last.num_records, 1);
 }
 
 static void test_hold_then_release(void **state) {
         mode[0] = HOLD;
         submit(1);
-        assert_int_equal(sent.n, 0); /* waits for its enricher */
+        assert_int_equal(n_sent(), 0); /* waits for its enricher */
         add_tcp_info(&holds[0][0], 123);
         hsp_flow_release(&holds[0][0]);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         assert_int_equal(sent.last.num_records, 2);
         assert_int_equal(sent.last.records[1].u.tcp_info.rtt, 123);
         /* the header bytes were copied before the submitter reused its buffer */
-        assert_int_equal(sent.last_header[0], 1);
-        assert_int_equal(sent.last_header[63], 64);
+        assert_int_equal(sent.last.records[0].tag, SFLOW_FLOW_HEADER);
+        assert_int_equal(sent.last.records[0].u.header.header_len, sizeof packet);
+        assert_int_equal(sent.last.records[0].u.header.header[0], 1);
+        assert_int_equal(sent.last.records[0].u.header.header[63], 64);
         hsp_flow_release(&holds[0][0]); /* a second release is ignored */
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
 }
 
 static void test_deadline(void **state) {
@@ -145,19 +179,19 @@ static void test_deadline(void **state) {
         submit(1);
         /* a short turn of the loop (a long one could pass the deadline on a loaded machine) */
         test_run_loop(loop, 1000);
-        assert_int_equal(sent.n, 0);
+        assert_int_equal(n_sent(), 0);
         test_run_loop(loop, HSP_FLOW_HOLD_USEC);
-        assert_int_equal(sent.n, 1); /* sent at the deadline without the late record */
+        assert_int_equal(n_sent(), 1); /* sent at the deadline without the late record */
         assert_int_equal(sent.last.num_records, 1);
         assert_null(hsp_flow_held(&holds[0][0]));
         hsp_flow_release(&holds[0][0]); /* too late: ignored */
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         /* the slot is reused for the next sample: the stale hold must not reach it */
         submit(1);
         assert_null(hsp_flow_held(&holds[0][0]));
         assert_non_null(hsp_flow_held(&holds[1][0]));
         hsp_flow_release(&holds[1][0]);
-        assert_int_equal(sent.n, 2);
+        assert_int_equal(n_sent(), 2);
 }
 
 static void test_two_holders(void **state) {
@@ -165,9 +199,9 @@ static void test_two_holders(void **state) {
         submit(2);
         add_tcp_info(&holds[0][1], 5);
         hsp_flow_release(&holds[0][1]);
-        assert_int_equal(sent.n, 0);
+        assert_int_equal(n_sent(), 0);
         hsp_flow_release(&holds[0][0]);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         assert_int_equal(sent.last.num_records, 2);
 }
 
@@ -175,29 +209,29 @@ static void test_release_inside_enrich(void **state) {
         mode[0] = HOLD_AND_RELEASE_AT_ONCE;
         mode[1] = PASS;
         submit(2);
-        assert_int_equal(sent.n, 1); /* once, after every enricher saw it */
+        assert_int_equal(n_sent(), 1); /* once, after every enricher saw it */
 }
 
 static void test_pool_bound(void **state) {
         mode[0] = HOLD;
         for (unsigned i = 0; i < HSP_FLOW_MAX_HELD; i++)
                 submit(1);
-        assert_int_equal(sent.n, 0);
+        assert_int_equal(n_sent(), 0);
         assert_int_equal(n_holds[0], HSP_FLOW_MAX_HELD);
         submit(1); /* no room: goes on at once */
         assert_int_equal(hold_result[0], -ENOBUFS);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         for (unsigned i = 0; i < HSP_FLOW_MAX_HELD; i++)
                 hsp_flow_release(&holds[i][0]);
-        assert_int_equal(sent.n, 1 + HSP_FLOW_MAX_HELD);
+        assert_int_equal(n_sent(), 1 + HSP_FLOW_MAX_HELD);
 }
 
 static void test_free_sends_held(void **state) {
         mode[0] = HOLD;
         submit(1);
         flows_free(flows);
-        assert_int_equal(sent.n, 1);
-        flows_new(NULL, loop, &flows); /* for teardown */
+        assert_int_equal(n_sent(), 1);
+        flows_new(loop, exporter, &flows); /* for teardown */
 }
 
 /* Every byte a held sample refers to is copied: sampled header, the strings of 1038, 1041 and
@@ -242,15 +276,16 @@ static void test_hold_copies_referenced_bytes(void **state) {
         assert_int_equal(s.num_records, 5);
 
         mode[0] = HOLD;
-        assert_int_equal(flows_submit(flows, &mods[2], &s, enrichers, 1), 0);
-        assert_int_equal(sent.n, 0);
+        use_enrichers(1);
+        assert_int_equal(flows_submit(flows, &mods[2], &s), 0);
+        assert_int_equal(n_sent(), 0);
         /* the submitter reuses its buffer (a store the compiler may not drop), then frees it */
         for (volatile uint8_t *v = buf; v < buf + size; v++)
                 *v = 0xee;
         free(buf);
         memset(&s, 0xee, sizeof s);
         hsp_flow_release(&holds[0][0]);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
 
         struct sflow_reader rd;
         struct sflow_datagram d;
@@ -300,11 +335,54 @@ static void test_hold_too_big(void **state) {
         r = hsp_sample_add(&s, SFLOW_FLOW_LINUX_REASON);
         r->u.linux_reason.reason = (struct sflow_string){"kept", 4};
         mode[0] = HOLD;
-        assert_int_equal(flows_submit(flows, &mods[2], &s, enrichers, 1), 0);
+        use_enrichers(1);
+        assert_int_equal(flows_submit(flows, &mods[2], &s), 0);
         hsp_flow_release(&holds[0][0]);
-        assert_int_equal(sent.n, 1);
+        assert_int_equal(n_sent(), 1);
         assert_int_equal(sent.last.num_records, 1);
         assert_int_equal(sent.last.records[0].tag, SFLOW_FLOW_LINUX_REASON);
+}
+
+/* Flow samples are numbered per data source in the order they leave: one held longer than the
+ * next of its source gets the later number. Counter samples of a source have their own sequence.
+ */
+static void test_numbered_per_source(void **state) {
+        mode[0] = HOLD;
+        use_enrichers(1);
+        static const uint32_t from[] = {7, 9, 7, 9, 7}; /* holds 0..4 */
+        for (size_t i = 0; i < 5; i++)
+                assert_int_equal(submit_from(from[i]), 0);
+        assert_int_equal(n_sent(), 0);
+        static const unsigned release[] = {2, 1, 0, 4, 3};
+        for (size_t i = 0; i < 5; i++)
+                hsp_flow_release(&holds[release[i]][0]);
+        assert_int_equal(n_sent(), 5);
+        static const uint32_t ds[] = {7, 9, 7, 7, 9}, seq[] = {1, 1, 2, 3, 2};
+        for (size_t i = 0; i < 5; i++) {
+                assert_int_equal(sent.ds_index[i], ds[i]);
+                assert_int_equal(sent.seq[i], seq[i]);
+        }
+        /* not held: numbered at once, going on from the held ones */
+        mode[0] = PASS;
+        submit_from(9);
+        assert_int_equal(n_sent(), 6);
+        assert_int_equal(sent.ds_index[5], 9);
+        assert_int_equal(sent.seq[5], 3);
+        /* a counter sample of 0:7 starts its own sequence; the flow sequence goes on */
+        struct exporter_source *src = exporter_source_ref(exporter, 0, 7);
+        assert_non_null(src);
+        static struct sflow_sample c;
+        memset(&c, 0, sizeof c);
+        c.tag = SFLOW_SAMPLE_COUNTERS_EXPANDED;
+        c.ds_index = 7;
+        assert_int_equal(exporter_add_counters(exporter, src, &c), 0);
+        submit_from(7);
+        assert_int_equal(n_sent(), 8);
+        assert_int_equal(sent.ds_index[6], 7);
+        assert_int_equal(sent.seq[6], 1);
+        assert_int_equal(sent.ds_index[7], 7);
+        assert_int_equal(sent.seq[7], 4);
+        exporter_source_unref(exporter, src);
 }
 
 int main(void) {
@@ -319,6 +397,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_free_sends_held, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hold_copies_referenced_bytes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hold_too_big, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_numbered_per_source, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
