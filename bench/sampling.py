@@ -70,11 +70,25 @@ def rss_mb(pid):
     return 0.0
 
 
-def run_once(cmd_template, rate, pps, seconds, a, b, va, blast, counter):
+def rollup(pid):
+    """kB figures of /proc/PID/smaps_rollup, and the shared objects mapped."""
+    out = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if v.strip().endswith("kB"):
+                out[k] = int(v.split()[0])
+    with open("/proc/%d/maps" % pid) as f:
+        out["libraries"] = sorted({l.split()[-1] for l in f if ".so" in l.split()[-1]})
+    return out
+
+
+def run_once(cmd_template, rate, pps, seconds, a, b, va, blast, counter, polling=0, payload=18,
+             smaps=None):
     conf = e2e.tmpfile("bench-%d.conf" % rate,
-                       "sflow {\n  polling = 0\n  sampling = %d\n  headerBytes = 128\n"
+                       "sflow {\n  polling = %d\n  sampling = %d\n  headerBytes = 128\n"
                        "  collector { ip = 127.0.0.1 udpport = %d }\n"
-                       "  pcap { dev = %s  sampling = %d }\n}\n" % (rate, PORT, va, rate))
+                       "  pcap { dev = %s  sampling = %d }\n}\n" % (polling, rate, PORT, va, rate))
     args = [a if x == "{ns}" else x for x in cmd_template]
     args = [conf if x == "{conf}" else x for x in args]
     agent = e2e.start(["ip", "netns", "exec", a] + args, stdout=subprocess.DEVNULL,
@@ -86,9 +100,11 @@ def run_once(cmd_template, rate, pps, seconds, a, b, va, blast, counter):
     time.sleep(0.3)
     t0 = cpu_ns(agent.pid)
     load = subprocess.run(["ip", "netns", "exec", b, blast, "send", "192.0.2.1", "9", str(pps),
-                           str(seconds), "18"], capture_output=True, text=True)
+                           str(seconds), str(payload)], capture_output=True, text=True)
     t1 = cpu_ns(agent.pid)
     rss = rss_mb(agent.pid)
+    if smaps is not None:
+        smaps.update(rollup(agent.pid))
     out, _ = count.communicate(timeout=seconds + 10)
     e2e.stop(agent)
     e2e.stop(sink)
