@@ -2,6 +2,7 @@
 # run.sh - build every libFuzzer harness (tests/fuzz/fuzz_NAME.c, linked with the sources listed
 # in fuzz_NAME.srcs and libraries in fuzz_NAME.libs) and run each for SECONDS on its corpus.
 # Usage: tests/fuzz/run.sh [SECONDS] [NAME...]   (SECONDS default 60; output in fuzz-build/)
+# FUZZ_SEED: libFuzzer's -seed (default 0: a new one each run).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${FUZZ_BUILD:-$PWD/fuzz-build}
@@ -21,7 +22,7 @@ for n in "${names[@]}"; do
   corpus="$out/corpus_$n"
   echo "== fuzz_$n: ${secs}s on $(ls "$corpus" | wc -l) inputs"
   log="$out/log_$n"
-  if (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -print_final_stats=1 "$corpus" >"$log" 2>&1); then
+  if (cd "$out" && "./fuzz_$n" -max_total_time="$secs" -seed="${FUZZ_SEED:-0}" -print_final_stats=1 "$corpus" >"$log" 2>&1); then
     tail -n 12 "$log"
   else
     # what the sanitizer or libFuzzer said, the stack and the input, for the CI log
