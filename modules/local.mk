@@ -2,9 +2,11 @@
 hsflowd_hsflowd_SOURCES += modules/host.c modules/host.h modules/host-proc.c \
 	modules/host-ifsources.c
 if ENABLE_PCAP
-hsflowd_hsflowd_SOURCES += modules/pcap.c modules/pcap.h modules/pcap-conf.c modules/pcap-filter.c modules/pcap-read.c
+# libpcap is loaded when the module starts (modules/pcap-dl.c), not linked
+hsflowd_hsflowd_SOURCES += modules/pcap.c modules/pcap.h modules/pcap-conf.c modules/pcap-filter.c \
+	modules/pcap-read.c modules/pcap-dl.c modules/pcap-dl.h
 hsflowd_hsflowd_CFLAGS += $(PCAP_CFLAGS)
-hsflowd_hsflowd_LDADD += $(PCAP_LIBS)
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_TCP
 hsflowd_hsflowd_SOURCES += modules/tcp.c modules/tcp.h modules/tcp-diag.c modules/tcp-netns.c modules/tcp-parse.c modules/tcp-cache.c

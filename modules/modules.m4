@@ -1,5 +1,7 @@
 dnl Optional modules: one HSP_MODULE line each (name, default, pkg-config deps, Debian package).
 dnl The host module is always built.
+dnl libpcap's headers at build time; the library is loaded when the module starts
+dnl (modules/pcap-dl.c), so that hsflowd without pcap {} does not map it (sflowcat links it).
 HSP_MODULE([pcap], [yes], [libpcap], [libpcap-dev])
 HSP_MODULE([tcp], [yes], [libnl-3.0], [libnl-3-dev])
 HSP_MODULE([docker], [yes], [json-c], [libjson-c-dev])
