@@ -21,6 +21,7 @@
 #include "ksample.h"
 #include "links.h"
 #include "log.h"
+#include "genl-dl.h"
 #include "privileges.h"
 
 #define COOL_OFF_USEC (30 * 1000000ULL) /* a tripped breaker re-arms after this */
@@ -55,7 +56,7 @@ static int command(struct dropmon_state *st, uint8_t cmd, bool config) {
         struct nl_msg *msg = nlmsg_alloc();
         if (!msg)
                 return -NLE_NOMEM;
-        genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, st->ks.family, 0, 0, cmd, 2);
+        sym_genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, st->ks.family, 0, 0, cmd, 2);
         uint32_t hb = st->m->config->header_bytes;
         if (config) {
                 nla_put_u8(msg, NET_DM_ATTR_ALERT_MODE, NET_DM_ALERT_MODE_PACKET);
@@ -194,7 +195,7 @@ static int try_open(struct dropmon_state *st) {
                 close_all(st);
                 return log_error_errno(-ENOMEM, "dropmon: %m");
         }
-        if ((r = genl_connect(st->ctl)) < 0) {
+        if ((r = sym_genl_connect(st->ctl)) < 0) {
                 close_all(st);
                 log_error("dropmon: cannot open a generic netlink socket: %s", nl_geterror(r));
                 return -EIO;
@@ -222,9 +223,11 @@ static void dropmon_stop(struct hsp_mod *m) {
 }
 
 static int dropmon_start(struct hsp_mod *m) {
+        int r = ksample_genl_load("dropmon");
+        if (r < 0)
+                return r;
         struct dropmon_state *st = calloc(1, sizeof *st);
         uint64_t now;
-        int r;
         if (!st)
                 return log_error_errno(-ENOMEM, "dropmon: %m");
         st->m = m;

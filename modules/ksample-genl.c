@@ -7,6 +7,7 @@
 
 #include "ksample-sock.h"
 #include "log.h"
+#include "genl-dl.h"
 
 int ksample_genl_open(struct ksample_sock *ks, const char *family, const char *group,
                       const char *kmod) {
@@ -17,8 +18,8 @@ int ksample_genl_open(struct ksample_sock *ks, const char *family, const char *g
                 log_error("%s: cannot open a generic netlink socket: %s", ks->name, nl_geterror(r));
                 return -EIO;
         }
-        int id = genl_ctrl_resolve(ks->sk, family);
-        int grp = id < 0 ? id : genl_ctrl_resolve_grp(ks->sk, family, group);
+        int id = sym_genl_ctrl_resolve(ks->sk, family);
+        int grp = id < 0 ? id : sym_genl_ctrl_resolve_grp(ks->sk, family, group);
         if (id < 0 || grp < 0) {
                 ksample_sock_close(ks);
                 if (!ks->absent_logged)

@@ -2,9 +2,11 @@
 hsflowd_hsflowd_SOURCES += modules/host.c modules/host.h modules/host-proc.c \
 	modules/host-ifsources.c
 if ENABLE_PCAP
-hsflowd_hsflowd_SOURCES += modules/pcap.c modules/pcap.h modules/pcap-conf.c modules/pcap-filter.c modules/pcap-read.c
+# libpcap is loaded when the module starts (modules/pcap-dl.c), not linked
+hsflowd_hsflowd_SOURCES += modules/pcap.c modules/pcap.h modules/pcap-conf.c modules/pcap-filter.c \
+	modules/pcap-read.c modules/pcap-dl.c modules/pcap-dl.h
 hsflowd_hsflowd_CFLAGS += $(PCAP_CFLAGS)
-hsflowd_hsflowd_LDADD += $(PCAP_LIBS)
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_TCP
 hsflowd_hsflowd_SOURCES += modules/tcp.c modules/tcp.h modules/tcp-diag.c modules/tcp-netns.c modules/tcp-parse.c modules/tcp-cache.c
@@ -25,27 +27,30 @@ hsflowd_hsflowd_CFLAGS += $(KVM_CFLAGS)
 hsflowd_hsflowd_LDADD += -ldl $(SANITIZER_KVM_LIBS)
 endif
 # kernel sampling channels (nflog, psample, dropmon): sequence gaps, sub-sampling, message
-# checks, the netlink socket; the genetlink part links libnl-genl (psample, dropmon)
+# checks, the netlink socket; the genetlink part (psample, dropmon). libnl-genl-3 (psample,
+# dropmon: modules/genl-dl.c) and libnl-nf-3 (nflog: modules/nf-dl.c) are loaded when a module
+# that needs them starts, not linked; libnl-3 and libnl-route-3, which they use, are the
+# core's ($(NL_LIBS)).
 hsflowd_hsflowd_SOURCES += modules/ksample.c modules/ksample.h modules/ksample-sock.c \
 	modules/ksample-sock.h
 if ENABLE_KSAMPLE_GENL
-hsflowd_hsflowd_SOURCES += modules/ksample-genl.c
+hsflowd_hsflowd_SOURCES += modules/ksample-genl.c modules/genl-dl.c modules/genl-dl.h
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_NFLOG
-hsflowd_hsflowd_SOURCES += modules/nflog.c modules/nflog.h modules/nflog-parse.c
+hsflowd_hsflowd_SOURCES += modules/nflog.c modules/nflog.h modules/nflog-parse.c \
+	modules/nf-dl.c modules/nf-dl.h
 hsflowd_hsflowd_CFLAGS += $(NFLOG_CFLAGS)
-hsflowd_hsflowd_LDADD += $(NFLOG_LIBS)
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_PSAMPLE
 hsflowd_hsflowd_SOURCES += modules/psample.c modules/psample.h modules/psample-parse.c \
 	modules/psample-route.c modules/psample-route.h
 hsflowd_hsflowd_CFLAGS += $(PSAMPLE_CFLAGS)
-hsflowd_hsflowd_LDADD += $(PSAMPLE_LIBS)
 endif
 if ENABLE_DROPMON
 hsflowd_hsflowd_SOURCES += modules/dropmon.c modules/dropmon.h modules/dropmon-parse.c
 hsflowd_hsflowd_CFLAGS += $(DROPMON_CFLAGS)
-hsflowd_hsflowd_LDADD += $(DROPMON_LIBS)
 endif
 if ENABLE_JSON
 hsflowd_hsflowd_SOURCES += modules/json.c modules/json-mod.h modules/json-parse.c modules/json-apps.c

@@ -1,5 +1,7 @@
 dnl Optional modules: one HSP_MODULE line each (name, default, pkg-config deps, Debian package).
 dnl The host module is always built.
+dnl libpcap's headers at build time; the library is loaded when the module starts
+dnl (modules/pcap-dl.c), so that hsflowd without pcap {} does not map it (sflowcat links it).
 HSP_MODULE([pcap], [yes], [libpcap], [libpcap-dev])
 HSP_MODULE([tcp], [yes], [libnl-3.0], [libnl-3-dev])
 HSP_MODULE([docker], [yes], [json-c], [libjson-c-dev])
@@ -21,6 +23,8 @@ AS_IF([test "x$enable_kvm" = xyes && test "x$enable_sanitizers" = xyes],
     [SANITIZER_KVM_LIBS="-Wl,--no-as-needed $TIRPC_LIBS -Wl,--as-needed"],
     [AC_MSG_ERROR([--enable-sanitizers with kvm needs libtirpc: apt-get install libtirpc-dev, or --disable-kvm])])])
 AC_SUBST([SANITIZER_KVM_LIBS])
+dnl libnl-nf-3's and libnl-genl-3's headers at build time; the libraries are loaded when nflog,
+dnl or psample or dropmon, starts (modules/nf-dl.c, modules/genl-dl.c), not linked.
 HSP_MODULE([nflog], [yes], [libnl-3.0 libnl-nf-3.0], [libnl-nf-3-dev])
 HSP_MODULE([psample], [yes], [libnl-3.0 libnl-genl-3.0 libnl-route-3.0], [libnl-genl-3-dev])
 HSP_MODULE([dropmon], [yes], [libnl-3.0 libnl-genl-3.0], [libnl-genl-3-dev])

@@ -17,6 +17,7 @@
 #include "ksample.h"
 #include "log.h"
 #include "nflog.h"
+#include "nf-dl.h"
 #include "privileges.h"
 
 #define RCVBUF_BYTES (4 * 1024 * 1024)
@@ -86,20 +87,20 @@ static int group_open(struct nflog_group *g) {
                 goto fail;
         sk = g->ks.sk;
         /* kernels before 3.17 want the families bound; later ones accept and ignore it */
-        (void)nfnl_log_pf_bind(sk, AF_INET);
-        (void)nfnl_log_pf_bind(sk, AF_INET6);
-        if (!(cfg = nfnl_log_alloc())) {
+        (void)sym_nfnl_log_pf_bind(sk, AF_INET);
+        (void)sym_nfnl_log_pf_bind(sk, AF_INET6);
+        if (!(cfg = sym_nfnl_log_alloc())) {
                 r = -NLE_NOMEM;
                 goto fail;
         }
         uint32_t hb = g->m->config->header_bytes;
-        nfnl_log_set_group(cfg, (uint16_t)g->group);
-        nfnl_log_set_copy_mode(cfg, NFNL_LOG_COPY_PACKET);
-        nfnl_log_set_copy_range(cfg, hb ? hb : 128);
-        nfnl_log_set_flush_timeout(cfg, FLUSH_CENTISECONDS);
-        nfnl_log_set_flags(cfg, NFNL_LOG_FLAG_SEQ);
-        r = nfnl_log_create(sk, cfg);
-        nfnl_log_put(cfg);
+        sym_nfnl_log_set_group(cfg, (uint16_t)g->group);
+        sym_nfnl_log_set_copy_mode(cfg, NFNL_LOG_COPY_PACKET);
+        sym_nfnl_log_set_copy_range(cfg, hb ? hb : 128);
+        sym_nfnl_log_set_flush_timeout(cfg, FLUSH_CENTISECONDS);
+        sym_nfnl_log_set_flags(cfg, NFNL_LOG_FLAG_SEQ);
+        r = sym_nfnl_log_create(sk, cfg);
+        sym_nfnl_log_put(cfg);
         if (r < 0)
                 goto fail;
         if ((r = ksample_sock_watch(&g->ks)) < 0)
@@ -148,6 +149,9 @@ static void nflog_stop(struct hsp_mod *m) {
 }
 
 static int nflog_start(struct hsp_mod *m) {
+        int r = nflog_dl_load();
+        if (r < 0)
+                return r;
         uint64_t seed = ksample_seed();
         for (const struct hsp_block *b = m->blocks; b; b = b->next_same) {
                 const struct nflog_conf *c = b->conf;
@@ -178,7 +182,7 @@ static int nflog_start(struct hsp_mod *m) {
                         .userdata = g,
                 };
                 snprintf(g->ks.name, sizeof g->ks.name, "nflog: group %u", g->group);
-                int r = ksample_sock_init(&g->ks);
+                r = ksample_sock_init(&g->ks);
                 if (r < 0)
                         return r;
                 try_open(g);

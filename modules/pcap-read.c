@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "links.h"
 #include "log.h"
+#include "pcap-dl.h"
 #include "pcap.h"
 
 #define PCAP_RING_BYTES                                                                            \
@@ -28,7 +29,7 @@ static void batch_stats(struct pcap_tap *t) {
                 t->pool = (uint32_t)(rx + tx);
         for (int i = 0; i < 2; i++) {
                 struct pcap_stat ps;
-                if (t->h[i].p && pcap_stats(t->h[i].p, &ps) == 0)
+                if (t->h[i].p && sym_pcap_stats(t->h[i].p, &ps) == 0)
                         t->h[i].drops = ps.ps_drop;
         }
         t->stats_read = true;
@@ -120,17 +121,17 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         char why[PCAP_ERRBUF_SIZE + 64];
 
         t->stats_read = false;
-        int n = pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
+        int n = sym_pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
         if (n >= 0 && !(revents & (EPOLLERR | EPOLLHUP)))
                 return 0;
         if (n >= 0) {
                 /* an error pending on the socket is reported by the next read */
-                n = pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
+                n = sym_pcap_dispatch(h->p, -1, on_packet, (u_char *)h);
                 if (n >= 0)
                         return 0;
         }
         snprintf(why, sizeof why, "%s",
-                 n == PCAP_ERROR_BREAK ? "read interrupted" : pcap_geterr(h->p));
+                 n == PCAP_ERROR_BREAK ? "read interrupted" : sym_pcap_geterr(h->p));
         pcap_tap_failed(t, why);
         return 0;
 }
@@ -138,26 +139,27 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 static void handle_close(struct pcap_handle *h) {
         h->io = sd_event_source_disable_unref(h->io);
         if (h->p)
-                pcap_close(h->p);
+                sym_pcap_close(h->p);
         h->p = NULL;
 }
 
 static int attach(struct pcap_handle *h, struct sock_filter *code, int n) {
         struct sock_fprog prog = {.len = (unsigned short)n, .filter = code};
-        return setsockopt(pcap_fileno(h->p), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0
+        return setsockopt(sym_pcap_fileno(h->p), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) <
+                               0
                        ? -errno
                        : 0;
 }
 
 /* Attach the sampling filter without taking what came before it for samples. libpcap binds the
  * socket to every protocol only once its ring exists, so each packet the socket took since
- * pcap_activate() is a frame in the ring, unfiltered. A filter that drops everything stops
+ * sym_pcap_activate() is a frame in the ring, unfiltered. A filter that drops everything stops
  * that; the kernel's count of the frames it put in the ring (PACKET_STATISTICS, read and reset
  * under the lock the ring is written with) is then the number of frames at the head of the
  * ring that on_packet() discards; then the sampling filter. The order of the ring does the
  * work, not timestamps, so a step of the real-time clock changes nothing. libpcap hands every
  * frame to on_packet() on the links we sample (it leaves out only loopback's and CAN's copies
- * of sent packets). The read resets the kernel's counters: pcap_stats() counts drops from then
+ * of sent packets). The read resets the kernel's counters: sym_pcap_stats() counts drops from then
  * on. (A packet that another CPU is putting in the ring at the very moment the first filter is
  * attached passed no filter and may be counted after the read: at most one per CPU, once per
  * opening.) */
@@ -171,7 +173,7 @@ static int attach_filter(struct pcap_handle *h, struct sock_filter *code, int n,
                 snprintf(why, whylen, "cannot attach the drop-all filter: %s", strerror(-r));
                 return r;
         }
-        if (getsockopt(pcap_fileno(h->p), SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0) {
+        if (getsockopt(sym_pcap_fileno(h->p), SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0) {
                 r = -errno;
                 snprintf(why, whylen, "cannot read the socket's statistics: %s", strerror(-r));
                 return r;
@@ -193,38 +195,41 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
         h->tap = t;
         h->drops = 0;
         h->skip = 0;
-        h->p = pcap_create(t->name, err);
+        h->p = sym_pcap_create(t->name, err);
         if (!h->p) {
                 snprintf(why, whylen, "%s", err);
                 return -ENODEV;
         }
         /* TPACKET_V3 ring, handed over in blocks (not one wake-up per packet) */
-        if (pcap_set_snaplen(h->p, (int)t->snap) < 0 || pcap_set_promisc(h->p, t->promisc) < 0 ||
-            pcap_set_timeout(h->p, PCAP_TIMEOUT_MS) < 0 || pcap_set_immediate_mode(h->p, 0) < 0 ||
-            pcap_set_buffer_size(h->p, PCAP_RING_BYTES) < 0) {
-                snprintf(why, whylen, "cannot set capture options: %s", pcap_geterr(h->p));
+        if (sym_pcap_set_snaplen(h->p, (int)t->snap) < 0 ||
+            sym_pcap_set_promisc(h->p, t->promisc) < 0 ||
+            sym_pcap_set_timeout(h->p, PCAP_TIMEOUT_MS) < 0 ||
+            sym_pcap_set_immediate_mode(h->p, 0) < 0 ||
+            sym_pcap_set_buffer_size(h->p, PCAP_RING_BYTES) < 0) {
+                snprintf(why, whylen, "cannot set capture options: %s", sym_pcap_geterr(h->p));
                 return -EINVAL;
         }
-        (void)pcap_set_tstamp_precision(h->p, PCAP_TSTAMP_PRECISION_NANO);
-        r = pcap_activate(h->p);
+        (void)sym_pcap_set_tstamp_precision(h->p, PCAP_TSTAMP_PRECISION_NANO);
+        r = sym_pcap_activate(h->p);
         if (r < 0) {
-                const char *detail = pcap_geterr(h->p);
-                snprintf(why, whylen, "%s%s%s", pcap_statustostr(r), detail[0] ? ": " : "", detail);
+                const char *detail = sym_pcap_geterr(h->p);
+                snprintf(why, whylen, "%s%s%s", sym_pcap_statustostr(r), detail[0] ? ": " : "",
+                         detail);
                 return r == PCAP_ERROR_PERM_DENIED      ? -EPERM
                        : r == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV
                                                         : -EIO;
         }
         if (r > 0)
-                log_warning("pcap: %s: %s", t->name, pcap_geterr(h->p));
-        if (pcap_get_tstamp_precision(h->p) != PCAP_TSTAMP_PRECISION_NANO) {
+                log_warning("pcap: %s: %s", t->name, sym_pcap_geterr(h->p));
+        if (sym_pcap_get_tstamp_precision(h->p) != PCAP_TSTAMP_PRECISION_NANO) {
                 snprintf(why, whylen, "no nanosecond timestamps");
                 return -EOPNOTSUPP;
         }
-        t->dlt = pcap_datalink(h->p);
+        t->dlt = sym_pcap_datalink(h->p);
         if (t->dlt != DLT_EN10MB && t->dlt != DLT_RAW && t->dlt != DLT_IPV4 && t->dlt != DLT_IPV6 &&
             t->dlt != DLT_LINUX_SLL) {
                 snprintf(why, whylen, "link type %s is not supported",
-                         pcap_datalink_val_to_name(t->dlt) ?: "unknown");
+                         sym_pcap_datalink_val_to_name(t->dlt) ?: "unknown");
                 return -EOPNOTSUPP;
         }
 
@@ -237,11 +242,11 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
         r = attach_filter(h, code, n, why, whylen);
         if (r < 0)
                 return r;
-        if (pcap_setnonblock(h->p, 1, err) < 0) {
+        if (sym_pcap_setnonblock(h->p, 1, err) < 0) {
                 snprintf(why, whylen, "cannot set non-blocking mode: %s", err);
                 return -EIO;
         }
-        int fd = pcap_get_selectable_fd(h->p);
+        int fd = sym_pcap_get_selectable_fd(h->p);
         if (fd < 0) {
                 snprintf(why, whylen, "no selectable descriptor");
                 return -EIO;

@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "links.h"
 #include "log.h"
+#include "pcap-dl.h"
 #include "pcap.h"
 #include "privileges.h"
 
@@ -305,8 +306,10 @@ static void pcap_stop(struct hsp_mod *m) {
 }
 
 static int pcap_start(struct hsp_mod *m) {
+        int r = pcap_dl_load();
+        if (r < 0)
+                return r;
         struct pcap_state *st = calloc(1, sizeof *st);
-        int r;
         if (!st)
                 return log_error_errno(-ENOMEM, "pcap: %m");
         st->m = m;

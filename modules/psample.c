@@ -1,7 +1,6 @@
 /* psample.c - the psample module: joins the genetlink family "psample" (group "packets"),
  * where tc's `action sample` and switch ASIC drivers hand over sampled packets, and sends
- * them as flow samples. libnl-genl is linked, not loaded: it depends only on libnl-3, which
- * the core maps anyway. */
+ * them as flow samples. libnl-genl-3 is loaded when the module starts (genl-dl.c). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/if_arp.h>
@@ -14,6 +13,7 @@
 #include "ksample.h"
 #include "links.h"
 #include "log.h"
+#include "genl-dl.h"
 #include "privileges.h"
 #include "psample.h"
 #include "psample-route.h"
@@ -193,8 +193,10 @@ static void psample_stop(struct hsp_mod *m) {
 }
 
 static int psample_start(struct hsp_mod *m) {
+        int r = ksample_genl_load("psample");
+        if (r < 0)
+                return r;
         struct psample_state *st = calloc(1, sizeof *st);
-        int r;
         if (!st)
                 return log_error_errno(-ENOMEM, "psample: %m");
         st->m = m;

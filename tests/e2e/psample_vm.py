@@ -14,6 +14,7 @@ import glob
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -28,6 +29,8 @@ RATE, SIZE = 10, 100
 K = {"L": 3000, "F": 2000, "G": 1000, "E": 1500}  # local, forwarded, ifindex 70000, egress
 INTERNAL = 0x3FFFFFFF
 LIMIT, K_DROP, K_DOWN = 15, 300, 20  # dropmon limit; closed-port and down-interface packets
+# loaded with dlopen when psample and dropmon start (modules/genl-dl.c): ldd does not name it
+DLOPENED = ["libnl-genl-3.so.200"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 VM_TIMEOUT = 150
 
@@ -77,6 +80,17 @@ def libs(binary):
     return paths
 
 
+def dlopened():
+    """The host's paths of the libraries in DLOPENED."""
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    paths = []
+    for soname in DLOPENED:
+        m = re.search(r"^\s*%s \(libc6,x86-64\) => (\S+)" % re.escape(soname), cache, re.M)
+        e2e.need(m, soname + " is installed")
+        paths.append(m.group(1))
+    return paths
+
+
 def initramfs(cache, params):
     root = e2e.tmpfile("initramfs")
     for d in ("bin", "sbin", "etc", "proc", "sys", "tmp", "run", "dev", "lib/modules"):
@@ -94,11 +108,14 @@ def initramfs(cache, params):
                 "bin/hsflowd": e2e.HSFLOWD, "bin/sflowcat": e2e.SFLOWCAT}
     for dst, src in binaries.items():
         shutil.copy(src, os.path.join(root, dst))
-        for lib in libs(src):
-            t = os.path.join(root, lib.lstrip("/"))
-            os.makedirs(os.path.dirname(t), exist_ok=True)
-            if not os.path.exists(t):
-                shutil.copy(lib, t)
+    needed = [lib for src in binaries.values() for lib in libs(src)]
+    for lib in dlopened():
+        needed += [lib] + libs(lib)
+    for lib in needed:
+        t = os.path.join(root, lib.lstrip("/"))
+        os.makedirs(os.path.dirname(t), exist_ok=True)
+        if not os.path.exists(t):
+            shutil.copy(lib, t)
     sender = os.path.join(root, "bin/udpsend")
     subprocess.run(["gcc", "-O2", "-static", "-o", sender, os.path.join(HERE, "vm/udpsend.c")],
                    check=True)

@@ -16,11 +16,11 @@ if ENABLE_PCAP
 check_PROGRAMS += tests/unit/test_pcap_read
 TESTS += tests/unit/test_pcap_read
 tests_unit_test_pcap_read_SOURCES = tests/unit/test_pcap_read.c tests/unit/testutil.h \
-	modules/pcap-read.c modules/pcap-filter.c modules/pcap.h
+	modules/pcap-read.c modules/pcap-filter.c modules/pcap.h modules/pcap-dl.c modules/pcap-dl.h
 tests_unit_test_pcap_read_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(PCAP_CFLAGS) $(NL_CFLAGS) \
 	-I$(top_srcdir)/modules
-tests_unit_test_pcap_read_LDFLAGS = -Wl,--wrap=clock_gettime -Wl,--wrap=pcap_activate
-tests_unit_test_pcap_read_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) \
-	$(NL_LIBS)
+tests_unit_test_pcap_read_LDFLAGS = -Wl,--wrap=clock_gettime
+# libpcap is loaded by pcap_dl_load(), as in hsflowd
+tests_unit_test_pcap_read_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(NL_LIBS) -ldl
 endif
 endif

@@ -24,6 +24,7 @@
 
 #include "agent.h"
 #include "links.h"
+#include "pcap-dl.h"
 #include "pcap.h"
 #include "testutil.h"
 
@@ -96,11 +97,12 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts) {
 }
 
 /* Packets arrive at the moment each handle is activated, before its filter is attached: the
- * first handle's (received packets) come before it has a filter, the second's after. */
+ * first handle's (received packets) come before it has a filter, the second's after. The
+ * module calls libpcap's pcap_activate() through sym_pcap_activate, pointed here. */
 static unsigned activations;
-int __real_pcap_activate(pcap_t *p);
-int __wrap_pcap_activate(pcap_t *p) {
-        int r = __real_pcap_activate(p);
+static typeof(pcap_activate) *real_pcap_activate;
+static int activate_and_send(pcap_t *p) {
+        int r = real_pcap_activate(p);
         if (r >= 0)
                 send_marked(marks[activations++ == 0 ? PRE : MID]);
         return r;
@@ -162,6 +164,9 @@ static void test_filter_boundary(void **state) {
         sd_event *loop;
         assert_int_equal(sd_event_new(&loop), 0);
         struct hsp_mod m = {.loop = loop};
+        assert_int_equal(pcap_dl_load(), 0);
+        real_pcap_activate = sym_pcap_activate;
+        sym_pcap_activate = activate_and_send;
         setup_netns();
         for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
                 struct pcap_tap t = {.m = &m,
