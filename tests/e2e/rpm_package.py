@@ -86,9 +86,11 @@ def main():
                           ("restart in %postun", r"postuninstall[^\n]*\n(?:.*\n)*?.*try-restart")):
         check(re.search(pattern, scripts), "the scriptlets: %s" % what)
     reqs = rpmq(h, "--requires")
-    for lib in ("libpcap.so.0.8", "libnl-route-3.so.200", "libsystemd.so.0", "libjson-c.so.5"):
+    for lib in ("libpcap.so.0.8", "libnl-route-3.so.200", "libsystemd.so.0"):
         check(lib in reqs, "hsflowd requires %s" % lib)
-    check("libcurl" in rpmq(h, "--recommends"), "hsflowd recommends libcurl (loaded with dlopen)")
+    rec = rpmq(h, "--recommends")
+    for lib in ("libcurl", "json-c", "c-ares"):
+        check(lib in rec, "hsflowd recommends %s (loaded with dlopen)" % lib)
     sug = rpmq(h, "--suggests")
     check("libvirt-libs" in sug and "libxml2" in sug,
           "hsflowd suggests libvirt-libs and libxml2 (loaded with dlopen by kvm): %s" % sug.strip())
