@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cares-dl.h"
 #include "log.h"
 
 #define DNS_TIMEOUT_MS 2000
@@ -33,7 +34,7 @@ struct dns_call {
 };
 
 static void arm_timer(struct dns *d) {
-        struct timeval tv, *t = ares_timeout(d->channel, NULL, &tv);
+        struct timeval tv, *t = sym_ares_timeout(d->channel, NULL, &tv);
         if (!t) {
                 sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
                 return;
@@ -47,16 +48,16 @@ static void arm_timer(struct dns *d) {
 
 static int on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         struct dns *d = userdata;
-        ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        sym_ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
         arm_timer(d);
         return 0;
 }
 
 static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         struct dns *d = userdata;
-        ares_process_fd(d->channel,
-                        revents & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd : ARES_SOCKET_BAD,
-                        revents & EPOLLOUT ? fd : ARES_SOCKET_BAD);
+        sym_ares_process_fd(d->channel,
+                            revents & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd : ARES_SOCKET_BAD,
+                            revents & EPOLLOUT ? fd : ARES_SOCKET_BAD);
         arm_timer(d);
         return 0;
 }
@@ -89,13 +90,9 @@ static void on_sock_state(void *data, ares_socket_t fd, int readable, int writab
 }
 
 int dns_new(sd_event *loop, struct dns **ret) {
-        static bool lib;
-        if (!lib) {
-                int st = ares_library_init(ARES_LIB_INIT_ALL);
-                if (st != ARES_SUCCESS)
-                        return log_error_errno(-ENOMEM, "DNS: %s", ares_strerror(st));
-                lib = true;
-        }
+        int r = cares_dl_load();
+        if (r < 0)
+                return r;
         struct dns *d = calloc(1, sizeof *d);
         if (!d)
                 return -ENOMEM;
@@ -104,16 +101,16 @@ int dns_new(sd_event *loop, struct dns **ret) {
         o.sock_state_cb_data = d;
         o.timeout = DNS_TIMEOUT_MS;
         o.tries = DNS_TRIES;
-        int st = ares_init_options(&d->channel, &o,
-                                   ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+        int st = sym_ares_init_options(
+                &d->channel, &o, ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
         if (st != ARES_SUCCESS) {
                 free(d);
                 return log_error_errno(-EIO, "DNS: cannot set up the resolver: %s",
-                                       ares_strerror(st));
+                                       sym_ares_strerror(st));
         }
-        int r = sd_event_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 1000, on_timer, d);
+        r = sd_event_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 1000, on_timer, d);
         if (r < 0) {
-                ares_destroy(d->channel);
+                sym_ares_destroy(d->channel);
                 free(d);
                 return log_error_errno(r, "DNS: cannot arm a timer: %m");
         }
@@ -126,7 +123,7 @@ int dns_new(sd_event *loop, struct dns **ret) {
 void dns_free(struct dns *d) {
         if (!d)
                 return;
-        ares_destroy(d->channel); /* calls what is pending with ARES_EDESTRUCTION */
+        sym_ares_destroy(d->channel); /* calls what is pending with ARES_EDESTRUCTION */
         for (int i = 0; i < DNS_MAX_SOCKETS; i++)
                 d->socks[i].io = sd_event_source_disable_unref(d->socks[i].io);
         sd_event_source_disable_unref(d->timer);
@@ -153,9 +150,9 @@ void dns_query(struct dns *d, const char *name, int type, bool search, dns_answe
         }
         *c = (struct dns_call){.d = d, .answer = cb, .userdata = userdata};
         if (search)
-                ares_search(d->channel, name, 1 /* IN */, type, on_answer, c);
+                sym_ares_search(d->channel, name, 1 /* IN */, type, on_answer, c);
         else
-                ares_query(d->channel, name, 1 /* IN */, type, on_answer, c);
+                sym_ares_query(d->channel, name, 1 /* IN */, type, on_answer, c);
         arm_timer(d);
 }
 
@@ -178,6 +175,6 @@ void dns_getaddrinfo(struct dns *d, const char *host, unsigned port, int socktyp
         struct ares_addrinfo_hints hints = {
                 .ai_flags = ARES_AI_NUMERICSERV, .ai_family = AF_UNSPEC, .ai_socktype = socktype};
         /* c-ares refuses the service "0" (ARES_ESERVICE): port 0 asks for the address alone */
-        ares_getaddrinfo(d->channel, host, port ? service : NULL, &hints, on_addr, c);
+        sym_ares_getaddrinfo(d->channel, host, port ? service : NULL, &hints, on_addr, c);
         arm_timer(d);
 }

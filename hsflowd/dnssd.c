@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cares-dl.h"
 #include "dns.h"
 #include "log.h"
 
@@ -162,12 +163,12 @@ static void clear_srv(struct srv *s, size_t *n) {
 static uint32_t answer_ttl(const unsigned char *abuf, int alen) {
         ns_msg msg;
         uint32_t best = 0;
-        if (!abuf || alen <= 0 || ns_initparse(abuf, alen, &msg) < 0)
+        if (!abuf || alen <= 0 || sym_ns_initparse(abuf, alen, &msg) < 0)
                 return 0;
         for (int sec = ns_s_an; sec <= ns_s_ns && best == 0; sec++)
                 for (int i = 0; i < ns_msg_count(msg, (ns_sect)sec); i++) {
                         ns_rr rr;
-                        if (ns_parserr(&msg, (ns_sect)sec, i, &rr) == 0 &&
+                        if (sym_ns_parserr(&msg, (ns_sect)sec, i, &rr) == 0 &&
                             (best == 0 || ns_rr_ttl(rr) < best))
                                 best = ns_rr_ttl(rr);
                 }
@@ -191,14 +192,14 @@ static void on_srv(void *userdata, int status, const unsigned char *abuf, int al
         struct ares_srv_reply *srv = NULL;
         if (status == ARES_EDESTRUCTION)
                 return;
-        if (status == ARES_SUCCESS && ares_parse_srv_reply(abuf, alen, &srv) == ARES_SUCCESS) {
+        if (status == ARES_SUCCESS && sym_ares_parse_srv_reply(abuf, alen, &srv) == ARES_SUCCESS) {
                 for (struct ares_srv_reply *s = srv; s && d->n_next_srv < DNSSD_MAX_COLLECTORS;
                      s = s->next) {
                         char *h = strdup(s->host);
                         if (h)
                                 d->next_srv[d->n_next_srv++] = (struct srv){h, s->port};
                 }
-                ares_free_data(srv);
+                sym_ares_free_data(srv);
                 d->next_srv_ok = true;
                 note_ttl(d, abuf, alen);
         } else if (status == ARES_ENODATA || status == ARES_ENOTFOUND) {
@@ -209,7 +210,7 @@ static void on_srv(void *userdata, int status, const unsigned char *abuf, int al
                 if (d->last_failure != status)
                         log_warning("DNS-SD: SRV lookup of %s failed (%s): keeping the collectors "
                                     "and settings in force",
-                                    d->name, ares_strerror(status));
+                                    d->name, sym_ares_strerror(status));
                 d->last_failure = status;
         }
         finish(d);
@@ -220,7 +221,8 @@ static void on_txt(void *userdata, int status, const unsigned char *abuf, int al
         struct ares_txt_ext *txt = NULL;
         if (status == ARES_EDESTRUCTION)
                 return;
-        if (status == ARES_SUCCESS && ares_parse_txt_reply_ext(abuf, alen, &txt) == ARES_SUCCESS) {
+        if (status == ARES_SUCCESS &&
+            sym_ares_parse_txt_reply_ext(abuf, alen, &txt) == ARES_SUCCESS) {
                 const char *strs[DNSSD_MAX_TXT];
                 char *copies[DNSSD_MAX_TXT];
                 size_t n = 0;
@@ -231,7 +233,7 @@ static void on_txt(void *userdata, int status, const unsigned char *abuf, int al
                                 n++;
                         }
                 }
-                ares_free_data(txt);
+                sym_ares_free_data(txt);
                 char why[768];
                 struct hsp_config *c = NULL;
                 unsigned given = 0;
@@ -373,8 +375,11 @@ int dnssd_configure(struct dnssd *d, const char *domain) {
         if (!d->name)
                 return -ENOMEM;
         int r = dns_new(d->loop, &d->dns);
-        if (r < 0)
+        if (r < 0) {
+                free(d->name); /* tried again when configured again (a reload) */
+                d->name = NULL;
                 return r;
+        }
         log_info("DNS-SD: looking up %s (SRV, TXT)%s", name,
                  search ? " in the search domains" : "");
         lookup(d);

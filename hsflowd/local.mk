@@ -14,13 +14,15 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/agent.c hsflowd/agent.h hsflowd/agent-internal.h \
 	hsflowd/address.c hsflowd/address.h hsflowd/address-lookup.c hsflowd/address-lookup.h hsflowd/uuid.c hsflowd/uuid.h \
 	hsflowd/exporter.c hsflowd/exporter.h hsflowd/sender.c hsflowd/sender.h hsflowd/resolve.c hsflowd/resolve.h \
-	hsflowd/dns.c hsflowd/dns.h hsflowd/dnssd.c hsflowd/dnssd.h hsflowd/autofile.c hsflowd/autofile.h \
+	hsflowd/dns.c hsflowd/dns.h hsflowd/dnssd.c hsflowd/dnssd.h hsflowd/cares-dl.c hsflowd/cares-dl.h \
+	hsflowd/autofile.c hsflowd/autofile.h \
 	hsflowd/privileges.c hsflowd/privileges.h hsflowd/links.c hsflowd/links.h \
 	hsflowd/flow.c hsflowd/flow.h \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
-hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) $(CARES_LIBS) -lresolv -lm
-# Digests of the UUIDs (digest.c): the kernel's AF_ALG, else libgcrypt, which libsystemd links already.
+# c-ares and libresolv are loaded when a name is first resolved (hsflowd/cares-dl.c)
+hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) -ldl -lm
+# Digests of the UUIDs (digest.c): libgcrypt, which libsystemd links already.
 hsflowd_hsflowd_CFLAGS += $(GCRYPT_CFLAGS)
 hsflowd_hsflowd_LDADD += $(GCRYPT_LIBS)

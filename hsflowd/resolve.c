@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cares-dl.h"
 #include "dns.h"
 
 struct resolve_req {
@@ -58,7 +59,7 @@ static void on_addr(void *userdata, int status, struct ares_addrinfo *res) {
         } else if (error == 0)
                 error = EAI_NONAME;
         if (res)
-                ares_freeaddrinfo(res);
+                sym_ares_freeaddrinfo(res);
         pending--;
         if (pending == 0 && shared && !release && status != ARES_EDESTRUCTION &&
             sd_event_add_defer(dns_loop(shared), &release, on_release, NULL) < 0)

@@ -1,10 +1,10 @@
 /* docker-json.c - Docker Engine API answers (JSON) into plain structs; no I/O, no logging. */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "docker.h"
+#include "json-dl.h"
 #include "module.h"
 
 #define STREAM_OBJECT_MAX (1024 * 1024) /* an event larger than this is malformed */
@@ -61,22 +61,22 @@ int dk_parse_mac(const char *s, uint8_t mac[6]) {
 
 static json_object *get(json_object *o, const char *key, json_type type) {
         json_object *v;
-        if (!o || !json_object_is_type(o, json_type_object) ||
-            !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+        if (!o || !sym_json_object_is_type(o, json_type_object) ||
+            !sym_json_object_object_get_ex(o, key, &v) || !sym_json_object_is_type(v, type))
                 return NULL;
         return v;
 }
 
 static const char *get_str(json_object *o, const char *key) {
         json_object *v = get(o, key, json_type_string);
-        return v ? json_object_get_string(v) : NULL;
+        return v ? sym_json_object_get_string(v) : NULL;
 }
 
 static bool get_i64(json_object *o, const char *key, int64_t *ret) {
         json_object *v = get(o, key, json_type_int);
         if (!v)
                 return false;
-        *ret = json_object_get_int64(v);
+        *ret = sym_json_object_get_int64(v);
         return true;
 }
 
@@ -92,21 +92,21 @@ static void copy_str(char *dst, size_t size, const char *src) {
 static json_object *parse_whole(const char *body, size_t len) {
         if (!body || len == 0 || len > (size_t)INT32_MAX)
                 return NULL;
-        json_tokener *tok = json_tokener_new();
+        json_tokener *tok = sym_json_tokener_new();
         if (!tok)
                 return NULL;
-        json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+        json_object *o = sym_json_tokener_parse_ex(tok, body, (int)len);
         /* the whole body must be one value (trailing blanks allowed) */
         if (o) {
-                for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+                for (size_t i = sym_json_tokener_get_parse_end(tok); i < len; i++)
                         if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' &&
                             body[i] != '\t') {
-                                json_object_put(o);
+                                sym_json_object_put(o);
                                 o = NULL;
                                 break;
                         }
         }
-        json_tokener_free(tok);
+        sym_json_tokener_free(tok);
         return o;
 }
 
@@ -131,7 +131,7 @@ int dk_json_version(const char *body, size_t len, struct dk_version *ret) {
         if (r == 0 && get_str(o, "MinAPIVersion") &&
             parse_api(get_str(o, "MinAPIVersion"), &v.min_minor) < 0)
                 v.min_minor = 0;
-        json_object_put(o);
+        sym_json_object_put(o);
         if (r < 0)
                 return -EBADMSG;
         *ret = v;
@@ -153,20 +153,20 @@ int dk_json_containers(const char *body, size_t len, dk_id_fn fn, void *userdata
         json_object *o = parse_whole(body, len);
         if (!o)
                 return -EBADMSG;
-        if (!json_object_is_type(o, json_type_array)) {
-                json_object_put(o);
+        if (!sym_json_object_is_type(o, json_type_array)) {
+                sym_json_object_put(o);
                 return -EBADMSG;
         }
         int n = 0;
-        size_t count = json_object_array_length(o);
+        size_t count = sym_json_object_array_length(o);
         for (size_t i = 0; i < count; i++) {
-                const char *id = get_str(json_object_array_get_idx(o, i), "Id");
+                const char *id = get_str(sym_json_object_array_get_idx(o, i), "Id");
                 if (!id || !dk_valid_id(id, strlen(id)))
                         continue;
                 fn(id, userdata);
                 n++;
         }
-        json_object_put(o);
+        sym_json_object_put(o);
         return n;
 }
 
@@ -212,7 +212,7 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret) {
                 return -EBADMSG;
         struct dk_inspect *c = calloc(1, sizeof *c);
         if (!c) {
-                json_object_put(o);
+                sym_json_object_put(o);
                 return -ENOMEM;
         }
         int r = -EBADMSG;
@@ -224,9 +224,9 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret) {
             pid < 0 || pid > INT32_MAX)
                 goto out;
         memcpy(c->id, id, DK_ID_MAX + 1);
-        c->running = json_object_get_boolean(running);
+        c->running = sym_json_object_get_boolean(running);
         json_object *paused = get(state, "Paused", json_type_boolean);
-        c->paused = paused && json_object_get_boolean(paused);
+        c->paused = paused && sym_json_object_get_boolean(paused);
         c->pid = (pid_t)pid;
         const char *name = get_str(o, "Name");
         if (name && name[0] == '/')
@@ -249,7 +249,7 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret) {
         add_mac(c, get_str(ns, "MacAddress"));
         json_object *nets = get(ns, "Networks", json_type_object);
         if (nets) {
-                json_object_object_foreach(nets, key, net) {
+                json_dl_object_foreach(nets, key, net) {
                         (void)key;
                         add_mac(c, get_str(net, "MacAddress"));
                 }
@@ -258,7 +258,7 @@ int dk_json_inspect(const char *body, size_t len, struct dk_inspect *ret) {
         r = 0;
 out:
         free(c);
-        json_object_put(o);
+        sym_json_object_put(o);
         return r;
 }
 
@@ -300,19 +300,19 @@ static bool to_event(json_object *o, struct dk_event *ev) {
 
 int dk_stream_init(struct dk_stream *s) {
         memset(s, 0, sizeof *s);
-        s->tok = json_tokener_new();
+        s->tok = sym_json_tokener_new();
         return s->tok ? 0 : -ENOMEM;
 }
 
 void dk_stream_free(struct dk_stream *s) {
         if (s->tok)
-                json_tokener_free(s->tok);
+                sym_json_tokener_free(s->tok);
         s->tok = NULL;
 }
 
 void dk_stream_reset(struct dk_stream *s) {
         if (s->tok)
-                json_tokener_reset(s->tok);
+                sym_json_tokener_reset(s->tok);
         s->pending = 0;
         s->skipping = false;
 }
@@ -331,20 +331,20 @@ void dk_stream_feed(struct dk_stream *s, const char *data, size_t len, dk_event_
                         continue;
                 }
                 int chunk = len > INT32_MAX ? INT32_MAX : (int)len;
-                json_object *o = json_tokener_parse_ex(s->tok, data, chunk);
-                enum json_tokener_error err = json_tokener_get_error(s->tok);
-                size_t used = json_tokener_get_parse_end(s->tok);
+                json_object *o = sym_json_tokener_parse_ex(s->tok, data, chunk);
+                enum json_tokener_error err = sym_json_tokener_get_error(s->tok);
+                size_t used = sym_json_tokener_get_parse_end(s->tok);
                 if (used > (size_t)chunk || err == json_tokener_continue)
                         used = (size_t)chunk;
                 if (o) {
                         struct dk_event ev;
-                        if (json_object_is_type(o, json_type_object) && to_event(o, &ev))
+                        if (sym_json_object_is_type(o, json_type_object) && to_event(o, &ev))
                                 fn(&ev, userdata);
-                        else if (!json_object_is_type(o, json_type_object))
+                        else if (!sym_json_object_is_type(o, json_type_object))
                                 s->errors++;
-                        json_object_put(o);
+                        sym_json_object_put(o);
                         s->pending = 0;
-                        json_tokener_reset(s->tok);
+                        sym_json_tokener_reset(s->tok);
                 } else if (err == json_tokener_continue) {
                         s->pending += used;
                         if (s->pending > STREAM_OBJECT_MAX) {
@@ -356,7 +356,7 @@ void dk_stream_feed(struct dk_stream *s, const char *data, size_t len, dk_event_
                         /* skip from the offending byte (perhaps the line end itself) to
                          * the next line end */
                         s->errors++;
-                        json_tokener_reset(s->tok);
+                        sym_json_tokener_reset(s->tok);
                         s->pending = 0;
                         s->skipping = true;
                 }

@@ -9,6 +9,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "docker.h"
+#include "json-dl.h"
 #include "log.h"
 #include "privileges.h"
 #include "vnode.h"
@@ -248,6 +249,9 @@ static unsigned docker_count_virtual(struct hsp_mod *m) {
 static void docker_stop(struct hsp_mod *m);
 
 static int docker_start(struct hsp_mod *m) {
+        int r = json_dl_load("docker");
+        if (r < 0)
+                return r;
         struct dk_state *st = calloc(1, sizeof *st);
         if (!st)
                 return log_error_errno(-ENOMEM, "Failed to start the docker module: %m");
@@ -265,7 +269,7 @@ static int docker_start(struct hsp_mod *m) {
                 .disconnected = on_disconnected,
         };
         const char *sock = dk_socket_path();
-        int r = dk_api_new(m->loop, sock, &cb, st, &st->api);
+        r = dk_api_new(m->loop, sock, &cb, st, &st->api);
         if (r < 0)
                 return r;
         log_info("Docker: following containers of the engine at %s", sock);

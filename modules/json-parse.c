@@ -4,12 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
-#include <json-c/json.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "json-dl.h"
 #include "json-mod.h"
 
 struct ctx {
@@ -30,12 +30,12 @@ static int bad(struct ctx *c, const char *fmt, ...) {
  * are refused. */
 static int get_uint(struct ctx *c, const char *path, const char *key, json_object *v, uint64_t max,
                     uint64_t *ret) {
-        if (!json_object_is_type(v, json_type_int))
+        if (!sym_json_object_is_type(v, json_type_int))
                 return bad(c, "%s.%s: not an integer", path, key);
-        int64_t i = json_object_get_int64(v);
+        int64_t i = sym_json_object_get_int64(v);
         if (i < 0)
                 return bad(c, "%s.%s: negative", path, key);
-        uint64_t u = i < INT64_MAX ? (uint64_t)i : json_object_get_uint64(v);
+        uint64_t u = i < INT64_MAX ? (uint64_t)i : sym_json_object_get_uint64(v);
         if (u > max)
                 return bad(c, "%s.%s: %llu out of range (0..%llu)", path, key,
                            (unsigned long long)u, (unsigned long long)max);
@@ -59,24 +59,24 @@ static int get_u64(struct ctx *c, const char *path, const char *key, json_object
 
 static int get_str(struct ctx *c, const char *path, const char *key, json_object *v, size_t max,
                    struct sflow_string *ret) {
-        if (!json_object_is_type(v, json_type_string))
+        if (!sym_json_object_is_type(v, json_type_string))
                 return bad(c, "%s.%s: not a string", path, key);
-        size_t n = (size_t)json_object_get_string_len(v);
+        size_t n = (size_t)sym_json_object_get_string_len(v);
         if (n > max)
                 return bad(c, "%s.%s: %zu bytes, longer than %zu", path, key, n, max);
-        *ret = (struct sflow_string){json_object_get_string(v), (uint32_t)n};
+        *ret = (struct sflow_string){sym_json_object_get_string(v), (uint32_t)n};
         return 0;
 }
 
 static int get_bool(struct ctx *c, const char *path, const char *key, json_object *v, bool *ret) {
-        if (!json_object_is_type(v, json_type_boolean))
+        if (!sym_json_object_is_type(v, json_type_boolean))
                 return bad(c, "%s.%s: not true or false", path, key);
-        *ret = json_object_get_boolean(v);
+        *ret = sym_json_object_get_boolean(v);
         return 0;
 }
 
 static int get_object(struct ctx *c, const char *path, const char *key, json_object *v) {
-        if (!json_object_is_type(v, json_type_object))
+        if (!sym_json_object_is_type(v, json_type_object))
                 return bad(c, "%s.%s: not an object", path, key);
         return 0;
 }
@@ -87,8 +87,8 @@ static int unknown(struct ctx *c, const char *path, const char *key) {
 
 static int get_addr(struct ctx *c, const char *path, const char *key, json_object *v, int family,
                     uint8_t *ret) {
-        if (!json_object_is_type(v, json_type_string) ||
-            inet_pton(family, json_object_get_string(v), ret) != 1)
+        if (!sym_json_object_is_type(v, json_type_string) ||
+            inet_pton(family, sym_json_object_get_string(v), ret) != 1)
                 return bad(c, "%s.%s: not an IPv%c address", path, key,
                            family == AF_INET ? '4' : '6');
         return 0;
@@ -123,7 +123,7 @@ static int get_port(struct ctx *c, const char *path, const char *key, json_objec
 static int parse_operation(struct ctx *c, json_object *o, struct sflow_flow_app *op) {
         const char *p = "flow_sample.app_operation";
         int r = 0;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 if (strcmp(key, "operation") == 0)
                         r = get_str(c, p, key, v, SFLOW_APP_MAX_OPERATION, &op->operation);
                 else if (strcmp(key, "attributes") == 0)
@@ -151,7 +151,7 @@ static int parse_operation(struct ctx *c, json_object *o, struct sflow_flow_app 
 static int parse_context(struct ctx *c, json_object *o, struct sflow_flow_app_ctxt *x) {
         const char *p = "flow_sample.app_parent_context";
         int r = 0;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 if (strcmp(key, "application") == 0)
                         r = get_str(c, p, key, v, SFLOW_APP_MAX_APPLICATION, &x->application);
                 else if (strcmp(key, "operation") == 0)
@@ -169,7 +169,7 @@ static int parse_context(struct ctx *c, json_object *o, struct sflow_flow_app_ct
 static int parse_actor(struct ctx *c, const char *p, json_object *o,
                        struct sflow_flow_app_actor *x) {
         int r = 0;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 if (strcmp(key, "actor") == 0)
                         r = get_str(c, p, key, v, SFLOW_APP_MAX_ACTOR, &x->actor);
                 else
@@ -185,7 +185,7 @@ static int parse_socket(struct ctx *c, const char *p, json_object *o, int family
                         uint32_t *protocol, uint8_t *local, uint8_t *remote, uint32_t *lport,
                         uint32_t *rport) {
         int r = 0;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 uint64_t u;
                 if (strcmp(key, "protocol") == 0) {
                         r = get_uint(c, p, key, v, 255, &u);
@@ -223,7 +223,7 @@ static int parse_flow(struct ctx *c, json_object *o, struct js_flow *f) {
 
         memset(f, 0, sizeof(*f));
         f->sampling_rate = 1;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 json_object **sub = NULL;
                 if (strcmp(key, "app_name") == 0) {
                         r = get_app(c, p, v, &f->app);
@@ -306,7 +306,7 @@ static int parse_block(struct ctx *c, const char *p, json_object *o, const struc
                 if (m[i].counter)
                         *(uint32_t *)(void *)((char *)base + m[i].off) = UINT32_MAX;
         int r = 0;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 size_t i = 0;
                 while (i < n && strcmp(m[i].name, key) != 0)
                         i++;
@@ -350,7 +350,7 @@ static int parse_counters(struct ctx *c, json_object *o, struct js_counters *k) 
         int r = 0;
 
         memset(k, 0, sizeof(*k));
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 if (strcmp(key, "app_name") == 0) {
                         r = get_app(c, p, v, &k->app);
                         have_app = true;
@@ -403,7 +403,8 @@ static bool rt_name_ok(const char *s, bool dsname) {
 }
 
 static int get_mac(struct ctx *c, const char *p, const char *key, json_object *v, uint8_t *mac) {
-        const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+        const char *s =
+                sym_json_object_is_type(v, json_type_string) ? sym_json_object_get_string(v) : "";
         unsigned n = 0;
         for (; *s && n < 12; s++) {
                 int d = isdigit((unsigned char)*s)    ? *s - '0'
@@ -423,9 +424,10 @@ static int get_mac(struct ctx *c, const char *p, const char *key, json_object *v
 
 static int get_real(struct ctx *c, const char *p, const char *key, json_object *v, bool single,
                     double *ret) {
-        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+        if (!sym_json_object_is_type(v, json_type_double) &&
+            !sym_json_object_is_type(v, json_type_int))
                 return bad(c, "%s.%s.value: not a number", p, key);
-        double d = json_object_get_double(v);
+        double d = sym_json_object_get_double(v);
         if (!isfinite(d) || (single && fabs(d) > FLT_MAX))
                 return bad(c, "%s.%s.value: out of range for a %s", p, key,
                            single ? "float" : "double");
@@ -445,9 +447,9 @@ static int parse_rt_entry(struct ctx *c, const char *p, const char *key, json_ob
         snprintf(sub, sizeof(sub), "%s.%s", p, key);
         if (!rt_name_ok(key, false))
                 return bad(c, "%s: bad name \"%.64s\" (allowed: [A-Za-z0-9_-]{1,64})", p, key);
-        if (!json_object_is_type(o, json_type_object))
+        if (!sym_json_object_is_type(o, json_type_object))
                 return bad(c, "%s: not an object", sub);
-        json_object_object_foreach(o, k, val) {
+        json_dl_object_foreach(o, k, val) {
                 if (strcmp(k, "type") == 0)
                         t = val;
                 else if (strcmp(k, "value") == 0)
@@ -457,7 +459,8 @@ static int parse_rt_entry(struct ctx *c, const char *p, const char *key, json_ob
         }
         if (!t || !v)
                 return bad(c, "%s: %s missing", sub, t ? "value" : "type");
-        const char *tn = json_object_is_type(t, json_type_string) ? json_object_get_string(t) : "";
+        const char *tn =
+                sym_json_object_is_type(t, json_type_string) ? sym_json_object_get_string(t) : "";
         x->type = ntypes;
         for (unsigned i = 0; i < ntypes; i++)
                 if (strcmp(tn, names[i]) == 0)
@@ -498,7 +501,7 @@ static int parse_rt(struct ctx *c, json_object *o, bool metric, struct sflow_sam
         s->tag = metric ? SFLOW_SAMPLE_RTMETRIC : SFLOW_SAMPLE_RTFLOW;
         if (!metric)
                 s->sampling_rate = 1;
-        json_object_object_foreach(o, key, v) {
+        json_dl_object_foreach(o, key, v) {
                 if (strcmp(key, "datasource") == 0) {
                         r = get_str(c, p, key, v, SFLOW_RT_MAX_NAME, &s->rt_datasource);
                         if (r == 0 && !rt_name_ok(s->rt_datasource.str, true))
@@ -538,30 +541,30 @@ int js_parse(const char *text, size_t len, struct js_msg *m, struct json_object 
         m->kinds = 0;
         if (len > JS_MAX_DOC)
                 return bad(&c, "%zu bytes, larger than %d", len, JS_MAX_DOC);
-        if (!(tok = json_tokener_new_ex(16)))
+        if (!(tok = sym_json_tokener_new_ex(16)))
                 return bad(&c, "out of memory");
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-        root = json_tokener_parse_ex(tok, text, (int)len);
-        enum json_tokener_error err = json_tokener_get_error(tok);
-        size_t end = json_tokener_get_parse_end(tok);
-        json_tokener_free(tok);
+        sym_json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        root = sym_json_tokener_parse_ex(tok, text, (int)len);
+        enum json_tokener_error err = sym_json_tokener_get_error(tok);
+        size_t end = sym_json_tokener_get_parse_end(tok);
+        sym_json_tokener_free(tok);
         if (!root || err != json_tokener_success) {
-                json_object_put(root);
+                sym_json_object_put(root);
                 return bad(&c, "not JSON: %s at byte %zu",
-                           json_tokener_error_desc(
+                           sym_json_tokener_error_desc(
                                    err == json_tokener_success ? json_tokener_continue : err),
                            end);
         }
         for (size_t i = end; i < len; i++)
                 if (!isspace((unsigned char)text[i])) {
-                        json_object_put(root);
+                        sym_json_object_put(root);
                         return bad(&c, "text after the document at byte %zu", i);
                 }
         m->kinds = 0;
-        if (!json_object_is_type(root, json_type_object))
+        if (!sym_json_object_is_type(root, json_type_object))
                 r = bad(&c, "not a JSON object");
         else {
-                json_object_object_foreach(root, key, v) {
+                json_dl_object_foreach(root, key, v) {
                         unsigned kind = strcmp(key, "flow_sample") == 0      ? JS_FLOW
                                         : strcmp(key, "counter_sample") == 0 ? JS_COUNTERS
                                         : strcmp(key, "rtmetric") == 0       ? JS_RTMETRIC
@@ -572,7 +575,7 @@ int js_parse(const char *text, size_t len, struct js_msg *m, struct json_object 
                                         "unknown member \"%.64s\" (allowed: flow_sample "
                                         "counter_sample rtmetric rtflow)",
                                         key);
-                        else if (!json_object_is_type(v, json_type_object))
+                        else if (!sym_json_object_is_type(v, json_type_object))
                                 r = bad(&c, "%s: not an object", key);
                         else if (kind == JS_FLOW)
                                 r = parse_flow(&c, v, &m->flow);
@@ -591,7 +594,7 @@ int js_parse(const char *text, size_t len, struct js_msg *m, struct json_object 
         }
         if (r < 0) {
                 m->kinds = 0;
-                json_object_put(root);
+                sym_json_object_put(root);
                 return r;
         }
         *ret_root = root;

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "json-dl.h"
 #include "json-mod.h"
 #include "log.h"
 
@@ -230,7 +230,7 @@ static void handle(struct js_state *st, const char *text, size_t len, const char
                 hsp_submit_sample(st->m, &st->msg.rtmetric);
         if (st->msg.kinds & JS_RTFLOW)
                 hsp_submit_sample(st->m, &st->msg.rtflow);
-        json_object_put(root);
+        sym_json_object_put(root);
 }
 
 static bool loopback(const struct sockaddr_storage *ss) {
@@ -426,6 +426,9 @@ static int open_endpoints(struct js_state *st) {
 /* ---- the module ---- */
 
 static int js_start(struct hsp_mod *m) {
+        int r = json_dl_load("json");
+        if (r < 0)
+                return r;
         struct js_state *st = calloc(1, sizeof(*st));
         uint64_t seed;
         if (!st)
@@ -436,8 +439,8 @@ static int js_start(struct hsp_mod *m) {
         if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
                 seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
         js_rng_seed(&st->apps, seed);
-        int r = sd_event_add_time(m->loop, &st->sweep, CLOCK_MONOTONIC,
-                                  now_usec(st) + JS_SWEEP_USEC, 1000000, on_sweep, st);
+        r = sd_event_add_time(m->loop, &st->sweep, CLOCK_MONOTONIC, now_usec(st) + JS_SWEEP_USEC,
+                              1000000, on_sweep, st);
         if (r < 0)
                 return log_error_errno(r, "json: cannot arm the expiry timer: %m");
         return open_endpoints(st);

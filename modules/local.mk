@@ -17,7 +17,7 @@ if ENABLE_DOCKER
 hsflowd_hsflowd_SOURCES += modules/docker.c modules/docker.h modules/docker-api.c \
 	modules/docker-json.c modules/docker-curl.c modules/docker-curl.h
 hsflowd_hsflowd_CFLAGS += $(DOCKER_CFLAGS) $(CURL_CFLAGS)
-hsflowd_hsflowd_LDADD += $(DOCKER_LIBS) -ldl
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_KVM
 hsflowd_hsflowd_SOURCES += modules/kvm.c modules/kvm.h modules/kvm-conn.c modules/kvm-event.c \
@@ -55,7 +55,7 @@ endif
 if ENABLE_JSON
 hsflowd_hsflowd_SOURCES += modules/json.c modules/json-mod.h modules/json-parse.c modules/json-apps.c
 hsflowd_hsflowd_CFLAGS += $(JSON_CFLAGS)
-hsflowd_hsflowd_LDADD += $(JSON_LIBS) -lm
+hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_SYSTEMD
 hsflowd_hsflowd_SOURCES += modules/systemd.c modules/systemd.h modules/systemd-bus.c \
@@ -117,6 +117,10 @@ hsflowd_hsflowd_SOURCES += modules/cgroup.c modules/cgroup.h modules/docker-proc
 endif
 if ENABLE_VNODE
 hsflowd_hsflowd_SOURCES += modules/vnode.c modules/vnode.h
+endif
+# libjson-c's functions, loaded when docker or json starts (docker, json)
+if ENABLE_JSONC
+hsflowd_hsflowd_SOURCES += modules/json-dl.c modules/json-dl.h
 endif
 # the generated protobuf C (containerd)
 clean-local:

@@ -4,6 +4,8 @@ dnl libpcap's headers at build time; the library is loaded when the module start
 dnl (modules/pcap-dl.c), so that hsflowd without pcap {} does not map it (sflowcat links it).
 HSP_MODULE([pcap], [yes], [libpcap], [libpcap-dev])
 HSP_MODULE([tcp], [yes], [libnl-3.0], [libnl-3-dev])
+dnl json-c's headers at build time; the library is loaded when docker or json starts
+dnl (modules/json-dl.c), so that hsflowd with neither block does not map it.
 HSP_MODULE([docker], [yes], [json-c], [libjson-c-dev])
 dnl libcurl's headers at build time; the library itself is loaded when the module starts
 dnl (modules/docker-curl.c), so that hsflowd without docker {} does not map it.
@@ -68,3 +70,5 @@ AM_CONDITIONAL([ENABLE_VNODE],
   [test "x$enable_docker" = xyes || test "x$enable_containerd" = xyes])
 AM_CONDITIONAL([ENABLE_CGROUP],
   [test "x$enable_docker" = xyes || test "x$enable_containerd" = xyes || test "x$enable_systemd" = xyes])
+dnl shared by docker and json (json-dl.c)
+AM_CONDITIONAL([ENABLE_JSONC], [test "x$enable_docker" = xyes || test "x$enable_json" = xyes])

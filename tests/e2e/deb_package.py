@@ -97,9 +97,12 @@ def main():
           re.search(r"\blibxml2 \(>=", field(debs["hsflowd"], "Suggests")),
           "hsflowd declares libvirt0 and libxml2, which the kvm module loads with dlopen "
           "(Suggests: %s)" % field(debs["hsflowd"], "Suggests"))
+    for lib in ("libjson-c5", "libc-ares2"):
+        check(re.search(r"\b%s \(>=" % lib, field(debs["hsflowd"], "Recommends")),
+              "hsflowd recommends %s, which it loads with dlopen" % lib)
     # libpcap0.8, libnl-genl-3-200, libnl-nf-3-200: loaded with dlopen, declared by name
     for lib in ("libpcap0.8", "libnl-3-200", "libnl-route-3-200", "libnl-genl-3-200",
-                "libnl-nf-3-200", "libsystemd0", "libjson-c5"):
+                "libnl-nf-3-200", "libsystemd0"):
         check(lib in field(debs["hsflowd"], "Depends"), "hsflowd depends on %s" % lib)
     upgrade = rebuilt(debs["hsflowd"], field(debs["hsflowd"], "Version") + "+rebuild1", out)
 

@@ -86,12 +86,14 @@ def main():
                           ("restart in %postun", r"postuninstall[^\n]*\n(?:.*\n)*?.*try-restart")):
         check(re.search(pattern, scripts), "the scriptlets: %s" % what)
     reqs = rpmq(h, "--requires")
-    for lib in ("libnl-route-3.so.200", "libsystemd.so.0", "libjson-c.so.5"):
+    for lib in ("libnl-route-3.so.200", "libsystemd.so.0"):
         check(lib in reqs, "hsflowd requires %s" % lib)
     # loaded with dlopen by pcap, psample, dropmon and nflog: required by Fedora's sonames
     for lib in ("libpcap.so.1", "libnl-genl-3.so.200", "libnl-nf-3.so.200"):
         check(lib in reqs, "hsflowd requires %s (loaded with dlopen)" % lib)
-    check("libcurl" in rpmq(h, "--recommends"), "hsflowd recommends libcurl (loaded with dlopen)")
+    rec = rpmq(h, "--recommends")
+    for lib in ("libcurl", "json-c", "c-ares"):
+        check(lib in rec, "hsflowd recommends %s (loaded with dlopen)" % lib)
     sug = rpmq(h, "--suggests")
     check("libvirt-libs" in sug and "libxml2" in sug,
           "hsflowd suggests libvirt-libs and libxml2 (loaded with dlopen by kvm): %s" % sug.strip())

@@ -5,7 +5,11 @@
 
 #include "modules/cgroup.h"
 #include "modules/docker.h"
+#include "modules/json-dl.h"
 #include "sflow/sflow.h"
+
+/* libjson-c is linked here: the pointers the module calls are its functions */
+JSON_SYMBOLS(DLSYM_BIND)
 
 static void on_id(const char *id, void *userdata) {
         (*(volatile size_t *)userdata) += strlen(id);

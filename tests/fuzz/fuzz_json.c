@@ -1,12 +1,15 @@
 /* fuzz_json.c - json module documents on arbitrary bytes: whatever js_parse() accepts encodes
  * whole (never -EINVAL, never half a sample) and decodes back to the same number of records. */
-#include <json-c/json.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/json-dl.h"
 #include "modules/json-mod.h"
 #include "sflow/sflow.h"
+
+/* libjson-c is linked here: the pointers the module calls are its functions */
+JSON_SYMBOLS(DLSYM_BIND)
 
 static struct js_msg m;
 static struct sflow_sample s, back;

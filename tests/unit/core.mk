@@ -14,9 +14,10 @@ tests_unit_test_uuid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(
 tests_unit_test_uuid_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(GCRYPT_LIBS)
 
 tests_unit_test_exporter_SOURCES = tests/unit/test_exporter.c tests/unit/testutil.h hsflowd/exporter.c \
-	hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c
+	hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c hsflowd/cares-dl.c
 tests_unit_test_exporter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
-tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(CARES_LIBS)
+# c-ares loaded by cares_dl_load() when localhost is resolved, as in hsflowd
+tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 
 tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/testutil.h hsflowd/flow.c \
 	hsflowd/flow.h hsflowd/exporter.c hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c
@@ -44,10 +45,10 @@ endif
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_dnssd
 TESTS += tests/unit/test_dnssd
-tests_unit_test_dnssd_SOURCES = tests/unit/test_dnssd.c hsflowd/dnssd.c hsflowd/dns.c
+tests_unit_test_dnssd_SOURCES = tests/unit/test_dnssd.c hsflowd/dnssd.c hsflowd/dns.c \
+	hsflowd/cares-dl.c
 tests_unit_test_dnssd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
-tests_unit_test_dnssd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(CARES_LIBS) \
-	-lresolv
+tests_unit_test_dnssd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 endif
 
 # dlopen_many (hsflowd/dlopen.c), on libm

@@ -5,8 +5,9 @@ if ENABLE_JSON
 check_PROGRAMS += tests/unit/test_json
 TESTS += tests/unit/test_json
 tests_unit_test_json_SOURCES = tests/unit/test_json.c modules/json-parse.c modules/json-apps.c \
-	modules/json-mod.h
+	modules/json-mod.h modules/json-dl.c modules/json-dl.h
 tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSON_CFLAGS) -I$(top_srcdir)/modules
-tests_unit_test_json_LDADD = libsflow.a $(CMOCKA_LIBS) $(JSON_LIBS) -lm
+# libjson-c loaded by json_dl_load(), as in hsflowd
+tests_unit_test_json_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl -lm
 endif
 endif

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "docker.h"
+#include "json-dl.h"
 #include "procbuf.h"
 #include "sflow/sflow.h"
 
@@ -644,5 +645,8 @@ int main(void) {
                 cmocka_unit_test(test_values),
                 cmocka_unit_test(test_blkio),
         };
+        /* libjson-c as the module loads it */
+        if (json_dl_load("docker") < 0)
+                return 1;
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
