@@ -20,9 +20,9 @@ tests_unit_test_exporter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS
 tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 
 tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/testutil.h hsflowd/flow.c \
-	hsflowd/flow.h hsflowd/exporter.c hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c
+	hsflowd/flow.h hsflowd/exporter.c hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c hsflowd/cares-dl.c
 tests_unit_test_flow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
-tests_unit_test_flow_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(CARES_LIBS)
+tests_unit_test_flow_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 
 check_PROGRAMS += tests/unit/test_netns
 TESTS += tests/unit/test_netns
