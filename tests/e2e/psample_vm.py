@@ -272,6 +272,14 @@ def main():
     }
     for tag, n in K.items():
         got = groups.get(tag, [])
+        # where the samples came from and how many distinct packets they are, for the log
+        where, distinct = {}, set()
+        for s in got:
+            key = (s["sourceId"], s["inputPort"], s["outputPort"], s["meanSkipCount"])
+            where[key] = where.get(key, 0) + 1
+            distinct.add(payload(s)[1][5:9])
+        e2e.log("%s: %d samples, %d distinct packets, by (source, input, output, rate): %s"
+                % (tag, len(got), len(distinct), where))
         mean, sd = n / RATE, math.sqrt(n * (1 / RATE) * (1 - 1 / RATE))
         check(abs(len(got) - mean) <= 4 * sd, "%s: %d samples of %d packets, expected %.0f +- "
               "%.0f (4 sd)" % (tag, len(got), n, mean, 4 * sd))
