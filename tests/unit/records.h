@@ -1,38 +1,14 @@
-/* records.h - the XDR writer of test_records.c and the records it builds from the
- * specification's layouts (records-layout.c): each builder writes a record's content, after its
- * tag and length, word by word. */
+/* records.h - the records test_records.c builds from the specification's layouts
+ * (records-layout.c): each builder writes a record's content, after its tag and length, word by
+ * word, with the XDR writer of xdr.h. */
 #ifndef TESTS_UNIT_RECORDS_H
 #define TESTS_UNIT_RECORDS_H
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-struct xdr {
-        uint8_t b[4096];
-        size_t n;
-};
+#include "xdr.h"
 
-static inline void x32(struct xdr *x, uint32_t v) {
-        x->b[x->n++] = (uint8_t)(v >> 24);
-        x->b[x->n++] = (uint8_t)(v >> 16);
-        x->b[x->n++] = (uint8_t)(v >> 8);
-        x->b[x->n++] = (uint8_t)v;
-}
-static inline void x64(struct xdr *x, uint64_t v) {
-        x32(x, (uint32_t)(v >> 32));
-        x32(x, (uint32_t)v);
-}
-/* opaque bytes padded to 4 */
-static inline void xbytes(struct xdr *x, const void *p, size_t n) {
-        memcpy(x->b + x->n, p, n);
-        x->n += n;
-        while (x->n % 4)
-                x->b[x->n++] = 0;
-}
-static inline void xstr(struct xdr *x, const char *s) {
-        x32(x, (uint32_t)strlen(s));
-        xbytes(x, s, strlen(s));
-}
 static const uint8_t mac1[6] = {0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc};
 static const uint8_t mac2[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static const uint8_t ip6a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};

@@ -2,7 +2,7 @@
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_sflow
 TESTS += tests/unit/test_sflow
-tests_unit_test_sflow_SOURCES = tests/unit/test_sflow.c
+tests_unit_test_sflow_SOURCES = tests/unit/test_sflow.c tests/unit/xdr.h
 tests_unit_test_sflow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sflow_LDADD = libsflow.a $(CMOCKA_LIBS)
 endif
@@ -10,7 +10,7 @@ endif
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_sflow_bounds
 TESTS += tests/unit/test_sflow_bounds
-tests_unit_test_sflow_bounds_SOURCES = tests/unit/test_sflow_bounds.c
+tests_unit_test_sflow_bounds_SOURCES = tests/unit/test_sflow_bounds.c tests/unit/xdr.h
 tests_unit_test_sflow_bounds_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sflow_bounds_LDADD = libsflow.a $(CMOCKA_LIBS)
 endif
@@ -19,7 +19,7 @@ endif
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_records
 TESTS += tests/unit/test_records
-tests_unit_test_records_SOURCES = tests/unit/test_records.c tests/unit/records.h \
+tests_unit_test_records_SOURCES = tests/unit/test_records.c tests/unit/records.h tests/unit/xdr.h \
 	tests/unit/records-layout.c collector/output.c \
 	collector/datagram.c collector/print-flow.c collector/print-counters.c collector/packet.c \
 	collector/print-records.c collector/print-app.c

@@ -17,6 +17,7 @@
 #include "json-dl.h"
 #include "json-mod.h"
 #include "sflow/sflow.h"
+#include "xdr.h"
 
 static struct js_msg msg;
 
@@ -224,29 +225,6 @@ static void test_refused(void **state) {
 }
 
 /* ---- wire layouts, written out from the specifications ---- */
-
-struct xdr {
-        uint8_t b[1024];
-        size_t n;
-};
-static void x32(struct xdr *x, uint32_t v) {
-        uint32_t be = htonl(v);
-        memcpy(x->b + x->n, &be, 4);
-        x->n += 4;
-}
-static void x64(struct xdr *x, uint64_t v) {
-        x32(x, (uint32_t)(v >> 32));
-        x32(x, (uint32_t)v);
-}
-static void xbytes(struct xdr *x, const void *p, size_t n) { /* opaque[n], padded */
-        memcpy(x->b + x->n, p, n);
-        memset(x->b + x->n + n, 0, (4 - n % 4) % 4);
-        x->n += (n + 3) & ~(size_t)3;
-}
-static void xstr(struct xdr *x, const char *s) { /* string<> */
-        x32(x, (uint32_t)strlen(s));
-        xbytes(x, s, strlen(s));
-}
 
 static void check_encoding(const struct sflow_sample *s, const struct xdr *want) {
         uint8_t buf[1024];

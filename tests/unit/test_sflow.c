@@ -10,27 +10,9 @@
 
 #include "sflow/layout.h"
 #include "sflow/sflow.h"
+#include "xdr.h"
 
 /* ---- helpers: hand-built XDR ---- */
-struct xdr {
-        uint8_t b[16384];
-        size_t n;
-};
-
-static void x32(struct xdr *x, uint32_t v) {
-        x->b[x->n++] = (uint8_t)(v >> 24);
-        x->b[x->n++] = (uint8_t)(v >> 16);
-        x->b[x->n++] = (uint8_t)(v >> 8);
-        x->b[x->n++] = (uint8_t)v;
-}
-
-static void xpatch(struct xdr *x, size_t at, uint32_t v) {
-        size_t n = x->n;
-
-        x->n = at;
-        x32(x, v);
-        x->n = n;
-}
 
 static uint32_t rd32(const uint8_t *p) {
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];

@@ -12,27 +12,9 @@
 
 #include "sflow/layout.h"
 #include "sflow/sflow.h"
+#include "xdr.h"
 
 /* ---- hand-built XDR ---- */
-struct xdr {
-        uint8_t b[1024];
-        size_t n;
-};
-
-static void x32(struct xdr *x, uint32_t v) {
-        x->b[x->n++] = (uint8_t)(v >> 24);
-        x->b[x->n++] = (uint8_t)(v >> 16);
-        x->b[x->n++] = (uint8_t)(v >> 8);
-        x->b[x->n++] = (uint8_t)v;
-}
-
-static void xpatch(struct xdr *x, size_t at, uint32_t v) {
-        size_t n = x->n;
-
-        x->n = at;
-        x32(x, v);
-        x->n = n;
-}
 
 /* IPv4 datagram header (28 bytes) with n samples. */
 static void xheader(struct xdr *x, uint32_t n) {

@@ -12,25 +12,7 @@
 #include <cmocka.h>
 
 #include "top.h"
-
-struct xdr {
-        uint8_t b[512];
-        size_t n;
-};
-
-static void x32(struct xdr *x, uint32_t v) {
-        x->b[x->n++] = (uint8_t)(v >> 24);
-        x->b[x->n++] = (uint8_t)(v >> 16);
-        x->b[x->n++] = (uint8_t)(v >> 8);
-        x->b[x->n++] = (uint8_t)v;
-}
-
-static void patch(struct xdr *x, size_t at) {
-        uint32_t v = (uint32_t)(x->n - at - 4);
-
-        x->b[at] = (uint8_t)(v >> 24), x->b[at + 1] = (uint8_t)(v >> 16);
-        x->b[at + 2] = (uint8_t)(v >> 8), x->b[at + 3] = (uint8_t)v;
-}
+#include "xdr.h"
 
 /* A datagram with one expanded flow sample (0:3) holding a 0:3 (v6: 0:4) record. */
 static size_t datagram(uint8_t *out, uint32_t seq, uint32_t rate, uint32_t pool, uint32_t drops,
@@ -59,8 +41,8 @@ static size_t datagram(uint8_t *out, uint32_t seq, uint32_t rate, uint32_t pool,
                 x32(&x, 0xc0000264);
         }
         x32(&x, 40000), x32(&x, 80), x32(&x, flags), x32(&x, 0);
-        patch(&x, rl);
-        patch(&x, sl);
+        xpatch(&x, rl, (uint32_t)(x.n - rl - 4)); /* its length */
+        xpatch(&x, sl, (uint32_t)(x.n - sl - 4)); /* its length */
         memcpy(out, x.b, x.n);
         return x.n;
 }
