@@ -141,7 +141,7 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
         s->seq = exporter_source_ref(a->exporter, ds_class, ds_index);
         int r = sd_event_add_time(a->loop, &s->timer, CLOCK_MONOTONIC, 0, 100000, on_poll_timer, s);
         if (r < 0 || !s->seq) {
-                exporter_source_unref(a->exporter, s->seq);
+                exporter_source_unref(a->exporter, s->seq, false);
                 sd_event_source_unref(s->timer);
                 free(s);
                 return log_error_errno(r < 0 ? r : -ENOMEM, "Cannot add data source %u:%u: %m",
@@ -173,9 +173,7 @@ void hsp_source_remove(struct hsp_source *s, bool final_poll) {
                 a->sources = s->next;
         if (s->next)
                 s->next->prev = s->prev;
-        exporter_source_unref(a->exporter, s->seq);
-        if (!a->reloading)
-                exporter_purge_sources(a->exporter);
+        exporter_source_unref(a->exporter, s->seq, a->reloading);
         log_debug("Data source %u:%u removed", s->ds_class, s->ds_index);
         free(s);
         auto_changed(a);

@@ -172,9 +172,17 @@ struct exporter_source *exporter_source_ref(struct exporter *e, uint32_t cls, ui
         return src;
 }
 
-void exporter_source_unref(struct exporter *e, struct exporter_source *src) {
-        if (src && src->users > 0)
-                src->users--;
+void exporter_source_unref(struct exporter *e, struct exporter_source *src, bool keep) {
+        if (!src || src->users == 0 || --src->users > 0 || keep || src->flow_seq != 0)
+                return;
+        /* the last reference, outside a reload: forget it now (its bucket only) */
+        struct exporter_source **p = &e->sources[(src->id * 0x9e3779b97f4a7c15ULL) >> 56];
+        while (*p && *p != src)
+                p = &(*p)->next;
+        if (*p) {
+                *p = src->next;
+                free(src);
+        }
 }
 
 void exporter_purge_sources(struct exporter *e) {

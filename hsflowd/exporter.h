@@ -1,6 +1,7 @@
 /* exporter.h - datagram packing, sequence numbers, collector sockets. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -29,15 +30,18 @@ int exporter_add(struct exporter *e, const struct sflow_sample *s);
 
 /* Sample sequence numbers are the datagram stream's: one counter-sample and one flow-sample
  * sequence per data source (ds_class, ds_index). A data source is referenced by each live
- * counter source with its id; an entry whose references are all gone keeps its numbers until
- * exporter_purge_sources(), so that a source removed and added again by a reload goes on with
- * the same sequence. */
+ * counter source with its id; an entry whose references go during a reload keeps its numbers
+ * until exporter_purge_sources(), so that a source removed and added again by a reload goes on
+ * with the same sequence. */
 struct exporter_source;
 /* Reference the entry of cls:idx, created at sequence 0 if there is none; NULL: no memory. */
 struct exporter_source *exporter_source_ref(struct exporter *e, uint32_t cls, uint32_t idx);
-void exporter_source_unref(struct exporter *e, struct exporter_source *src);
-/* Forget the entries nothing references and that never numbered a flow sample (a data source
- * of flow samples keeps its sequence for good). Not during a reload. */
+/* Drop a reference. The last one forgets the entry at once unless keep (a reload is under way:
+ * the source may be added again) or it numbered flow samples (a data source of flow samples
+ * keeps its sequence for good). */
+void exporter_source_unref(struct exporter *e, struct exporter_source *src, bool keep);
+/* After a reload: forget the entries kept meanwhile that nothing references again and that never
+ * numbered a flow sample. */
 void exporter_purge_sources(struct exporter *e);
 /* Number a counter sample with the next counter sequence of src (0 without src) and add it. */
 int exporter_add_counters(struct exporter *e, struct exporter_source *src, struct sflow_sample *s);

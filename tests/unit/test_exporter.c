@@ -226,9 +226,9 @@ static void test_source_sequences(void **state) {
         /* a second source with the same id shares the entry */
         struct exporter_source *a2 = exporter_source_ref(x, 0, 5);
         assert_ptr_equal(a2, a);
-        exporter_source_unref(x, a2);
-        /* removed and added again without a purge (a reload): the sequence goes on */
-        exporter_source_unref(x, a);
+        exporter_source_unref(x, a2, false); /* not the last reference */
+        /* removed and added again during a reload: the sequence goes on */
+        exporter_source_unref(x, a, true);
         a = exporter_source_ref(x, 0, 5);
         assert_int_equal(exporter_add_counters(x, a, s), 0);
         assert_int_equal(s->sequence, 4);
@@ -236,9 +236,14 @@ static void test_source_sequences(void **state) {
         exporter_purge_sources(x);
         assert_int_equal(exporter_add_counters(x, a, s), 0);
         assert_int_equal(s->sequence, 5);
-        /* gone and purged: it starts again */
-        exporter_source_unref(x, a);
+        /* gone during a reload and purged after it: it starts again */
+        exporter_source_unref(x, a, true);
         exporter_purge_sources(x);
+        a = exporter_source_ref(x, 0, 5);
+        assert_int_equal(exporter_add_counters(x, a, s), 0);
+        assert_int_equal(s->sequence, 1);
+        /* gone outside a reload: forgotten at once, no purge needed */
+        exporter_source_unref(x, a, false);
         a = exporter_source_ref(x, 0, 5);
         assert_int_equal(exporter_add_counters(x, a, s), 0);
         assert_int_equal(s->sequence, 1);
@@ -260,8 +265,8 @@ static void test_source_sequences(void **state) {
         }
         assert_int_equal(exporter_add_counters(x, a, s), 0);
         assert_int_equal(s->sequence, 2);
-        /* an entry that numbered flow samples survives a purge without references */
-        exporter_source_unref(x, a);
+        /* an entry that numbered flow samples survives its last reference and a purge */
+        exporter_source_unref(x, a, false);
         exporter_purge_sources(x);
         f.ds_class = 0;
         f.ds_index = 5;
@@ -270,7 +275,7 @@ static void test_source_sequences(void **state) {
         a = exporter_source_ref(x, 0, 5);
         assert_int_equal(exporter_add_counters(x, a, s), 0);
         assert_int_equal(s->sequence, 3);
-        exporter_source_unref(x, a);
+        exporter_source_unref(x, a, false);
         exporter_free(x); /* frees the entries (the sanitizers check) */
         sd_event_unref(e);
 }

@@ -382,7 +382,7 @@ static void test_numbered_per_source(void **state) {
         assert_int_equal(sent.seq[6], 1);
         assert_int_equal(sent.ds_index[7], 7);
         assert_int_equal(sent.seq[7], 4);
-        exporter_source_unref(exporter, src);
+        exporter_source_unref(exporter, src, false);
 }
 
 int main(void) {
