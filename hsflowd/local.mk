@@ -6,7 +6,8 @@ libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/modu
 	hsflowd/procbuf.c hsflowd/procbuf.h \
 	hsflowd/netns.c hsflowd/netns.h \
 	hsflowd/dlopen.c hsflowd/dlopen.h hsflowd/netdev.c hsflowd/netdev.h \
-	hsflowd/digest.c hsflowd/digest.h
+	hsflowd/digest.c hsflowd/digest.h \
+	hsflowd/notify.c hsflowd/notify.h
 libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd
