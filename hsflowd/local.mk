@@ -1,4 +1,4 @@
-# The daemon core. libhspcore.a holds what unit tests link without the event loop.
+# The daemon core. libhspcore.a holds what unit tests link: the event loop, logging, parsing.
 noinst_LIBRARIES += libhspcore.a
 libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/module.c \
 	hsflowd/config.c hsflowd/config.h hsflowd/config-keywords.c \
@@ -7,7 +7,7 @@ libhspcore_a_SOURCES = hsflowd/log.c hsflowd/log.h hsflowd/module.h hsflowd/modu
 	hsflowd/netns.c hsflowd/netns.h \
 	hsflowd/dlopen.c hsflowd/dlopen.h hsflowd/netdev.c hsflowd/netdev.h \
 	hsflowd/digest.c hsflowd/digest.h \
-	hsflowd/notify.c hsflowd/notify.h
+	hsflowd/evloop.c hsflowd/evloop.h hsflowd/notify.c hsflowd/notify.h
 libhspcore_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS)
 
 sbin_PROGRAMS += hsflowd/hsflowd

@@ -24,6 +24,12 @@ tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/testutil.h hsfl
 tests_unit_test_flow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
 tests_unit_test_flow_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 
+check_PROGRAMS += tests/unit/test_evloop
+TESTS += tests/unit/test_evloop
+tests_unit_test_evloop_SOURCES = tests/unit/test_evloop.c
+tests_unit_test_evloop_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_evloop_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+
 check_PROGRAMS += tests/unit/test_netns
 TESTS += tests/unit/test_netns
 tests_unit_test_netns_SOURCES = tests/unit/test_netns.c
