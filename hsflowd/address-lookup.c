@@ -12,7 +12,7 @@
 #include "resolve.h"
 
 struct address_lookup {
-        sd_event *loop;
+        struct evloop *loop;
         char *name;              /* the name asked; NULL: none */
         struct resolve_req *req; /* the lookup running */
         bool have;               /* an answer came for name */
@@ -51,12 +51,12 @@ static void on_resolved(int error, const struct sockaddr *sa, socklen_t len, voi
                 l->changed(l->userdata);
 }
 
-int address_lookup_new(sd_event *loop, address_lookup_fn changed, void *userdata,
+int address_lookup_new(struct evloop *loop, address_lookup_fn changed, void *userdata,
                        struct address_lookup **ret) {
         struct address_lookup *l = calloc(1, sizeof *l);
         if (!l)
                 return -ENOMEM;
-        l->loop = sd_event_ref(loop);
+        l->loop = evloop_ref(loop);
         l->changed = changed;
         l->userdata = userdata;
         *ret = l;
@@ -76,7 +76,7 @@ void address_lookup_free(struct address_lookup *l) {
         if (!l)
                 return;
         forget(l);
-        sd_event_unref(l->loop);
+        evloop_unref(l->loop);
         free(l);
 }
 

@@ -1,7 +1,7 @@
 /* address-lookup.h - agentIP=<name>: looked up without blocking the loop, the last answer kept. */
 #pragma once
 
-#include <systemd/sd-event.h>
+#include "evloop.h"
 
 #include "sflow/sflow.h"
 
@@ -10,7 +10,7 @@ struct address_lookup;
 /* Called on the loop when an answer gives another address than the one known (or the first). */
 typedef void (*address_lookup_fn)(void *userdata);
 
-int address_lookup_new(sd_event *loop, address_lookup_fn changed, void *userdata,
+int address_lookup_new(struct evloop *loop, address_lookup_fn changed, void *userdata,
                        struct address_lookup **ret);
 void address_lookup_free(struct address_lookup *l);
 

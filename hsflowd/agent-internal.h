@@ -1,7 +1,7 @@
 /* agent-internal.h - the core's own view of the agent, used by main.c. */
 #pragma once
 
-#include <systemd/sd-event.h>
+#include "evloop.h"
 
 #include "agent.h"
 #include "config.h"
@@ -14,7 +14,7 @@ struct agent_options {
 };
 
 /* Create the agent for a parsed configuration (ownership of config passes to the agent). */
-int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config *config,
+int agent_new(struct evloop *loop, const struct agent_options *opt, struct hsp_config *config,
               struct hsp_agent **ret);
 /* Choose the address, open the collectors, start the modules. */
 int agent_start(struct hsp_agent *a);

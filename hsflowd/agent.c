@@ -26,7 +26,7 @@ struct hsp_source {
         struct hsp_mod *mod;
         uint32_t ds_class, ds_index;
         void *userdata;
-        sd_event_source *timer;
+        struct evsrc *timer;
         struct exporter_source *seq; /* its sequence numbers, the exporter's */
         bool flush_next;             /* poll_now: the sample of a start leaves at once */
         uint32_t polling;            /* seconds, or HSP_POLLING_GLOBAL */
@@ -40,7 +40,7 @@ struct mod_slot {
 };
 
 struct hsp_agent {
-        sd_event *loop;
+        struct evloop *loop;
         struct hsp_config *config;      /* in force */
         struct hsp_config *file_config; /* with dns-sd: the file's, config is it plus DNS */
         struct dnssd *dnssd;
@@ -55,11 +55,11 @@ struct hsp_agent {
         uint8_t uuid[16];
         struct sflow_address address;
         char address_reason[256];
-        sd_event_source *address_timer;
+        struct evsrc *address_timer;
         struct address_lookup *agent_ip; /* agentIP=<name> */
         struct sflow_sample scratch; /* the counter sample being filled: no allocation per poll */
         char *auto_path;             /* hsflowd.auto, NULL: none */
-        sd_event_source *auto_timer;
+        struct evsrc *auto_timer;
         char *auto_last; /* what was written, without the revision lines */
         unsigned auto_rev;
         bool sources_ready; /* agent_start() ran: the file may be written */
@@ -98,13 +98,13 @@ static void poll_source(struct hsp_source *s) {
         exporter_add_counters(a->exporter, s->seq, out);
 }
 
-static int on_poll_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_poll_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         struct hsp_source *s = userdata;
         uint64_t now;
-        sd_event_now(s->agent->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(s->agent->loop, CLOCK_MONOTONIC, &now);
         /* Re-arm first: poll() may remove the source. */
-        sd_event_source_set_time(es, next_poll(s, now));
-        sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+        evsrc_set_time(es, next_poll(s, now));
+        evsrc_set_enabled(es, EVSRC_ONESHOT);
         struct hsp_agent *a = s->agent;
         bool flush = s->flush_next;
         s->flush_next = false;
@@ -117,13 +117,13 @@ static int on_poll_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 static void schedule_source(struct hsp_source *s, bool now_too) {
         struct hsp_agent *a = s->agent;
         if (source_polling(s) == 0) {
-                sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+                evsrc_set_enabled(s->timer, EVSRC_OFF);
                 return;
         }
         uint64_t now;
-        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(s->timer, now_too ? now : next_poll(s, now));
-        sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+        evloop_now(a->loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(s->timer, now_too ? now : next_poll(s, now));
+        evsrc_set_enabled(s->timer, EVSRC_ONESHOT);
 }
 
 int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void *userdata,
@@ -139,10 +139,10 @@ int hsp_source_add(struct hsp_mod *m, uint32_t ds_class, uint32_t ds_index, void
         s->userdata = userdata;
         s->polling = HSP_POLLING_GLOBAL;
         s->seq = exporter_source_ref(a->exporter, ds_class, ds_index);
-        int r = sd_event_add_time(a->loop, &s->timer, CLOCK_MONOTONIC, 0, 100000, on_poll_timer, s);
+        int r = evloop_add_time(a->loop, &s->timer, CLOCK_MONOTONIC, 0, 100000, on_poll_timer, s);
         if (r < 0 || !s->seq) {
                 exporter_source_unref(a->exporter, s->seq, false);
-                sd_event_source_unref(s->timer);
+                evsrc_unref(s->timer);
                 free(s);
                 return log_error_errno(r < 0 ? r : -ENOMEM, "Cannot add data source %u:%u: %m",
                                        ds_class, ds_index);
@@ -166,7 +166,7 @@ void hsp_source_remove(struct hsp_source *s, bool final_poll) {
                 poll_source(s);
                 exporter_flush(a->exporter); /* an end is news: do not wait for a full datagram */
         }
-        sd_event_source_disable_unref(s->timer);
+        evsrc_disable_unref(s->timer);
         if (s->prev)
                 s->prev->next = s->next;
         else
@@ -279,7 +279,7 @@ static void address_refresh(struct hsp_agent *a, bool look_up) {
         }
 }
 
-static int on_address_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_address_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         address_refresh(userdata, true);
         return 0;
 }
@@ -290,16 +290,16 @@ static void on_agent_ip_resolved(void *userdata) {
 
 static void arm_address_timer(struct hsp_agent *a, uint64_t after) {
         uint64_t now;
-        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(a->loop, CLOCK_MONOTONIC, &now);
         if (!a->address_timer) {
-                int r = sd_event_add_time(a->loop, &a->address_timer, CLOCK_MONOTONIC, now + after,
-                                          1000000, on_address_timer, a);
+                int r = evloop_add_time(a->loop, &a->address_timer, CLOCK_MONOTONIC, now + after,
+                                        1000000, on_address_timer, a);
                 if (r < 0)
                         log_error_errno(r, "Cannot arm the agent address timer: %m");
                 return;
         }
-        sd_event_source_set_time(a->address_timer, now + after);
-        sd_event_source_set_enabled(a->address_timer, SD_EVENT_ONESHOT);
+        evsrc_set_time(a->address_timer, now + after);
+        evsrc_set_enabled(a->address_timer, EVSRC_ONESHOT);
 }
 
 /* ---- modules ---- */
@@ -389,12 +389,12 @@ static void modules_apply(struct hsp_agent *a) {
 
 /* ---- life cycle ---- */
 
-int agent_new(sd_event *loop, const struct agent_options *opt, struct hsp_config *config,
+int agent_new(struct evloop *loop, const struct agent_options *opt, struct hsp_config *config,
               struct hsp_agent **ret) {
         struct hsp_agent *a = calloc(1, sizeof *a);
         if (!a)
                 return -ENOMEM;
-        a->loop = sd_event_ref(loop);
+        a->loop = evloop_ref(loop);
         a->config = config;
         a->caps_held = UINT64_MAX;
         if (opt->auto_path && *opt->auto_path && !(a->auto_path = strdup(opt->auto_path))) {
@@ -537,14 +537,14 @@ void agent_free(struct hsp_agent *a) {
         exporter_free(a->exporter);
         dnssd_free(a->dnssd);
         hsp_config_free(a->file_config);
-        sd_event_source_disable_unref(a->auto_timer);
+        evsrc_disable_unref(a->auto_timer);
         free(a->auto_path);
         free(a->auto_last);
-        sd_event_source_disable_unref(a->address_timer);
+        evsrc_disable_unref(a->address_timer);
         address_lookup_free(a->agent_ip);
         free(a->mods);
         hsp_config_free(a->config);
-        sd_event_unref(a->loop);
+        evloop_unref(a->loop);
         free(a);
 }
 
@@ -643,7 +643,7 @@ static char *auto_text(struct hsp_agent *a) {
         return text;
 }
 
-static int on_auto_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_auto_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         struct hsp_agent *a = userdata;
         char *body = auto_text(a);
         if (!body || (a->auto_last && strcmp(body, a->auto_last) == 0)) {
@@ -679,16 +679,16 @@ static void auto_changed(struct hsp_agent *a) {
         if (!a->auto_path || !a->sources_ready)
                 return;
         uint64_t now;
-        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(a->loop, CLOCK_MONOTONIC, &now);
         if (!a->auto_timer) {
-                if (sd_event_add_time(a->loop, &a->auto_timer, CLOCK_MONOTONIC, now + 100000, 10000,
-                                      on_auto_timer, a) < 0)
+                if (evloop_add_time(a->loop, &a->auto_timer, CLOCK_MONOTONIC, now + 100000, 10000,
+                                    on_auto_timer, a) < 0)
                         log_error("Cannot arm the timer of %s", a->auto_path);
                 return;
         }
-        if (sd_event_source_get_enabled(a->auto_timer, NULL) == 0) {
-                sd_event_source_set_time(a->auto_timer, now + 100000);
-                sd_event_source_set_enabled(a->auto_timer, SD_EVENT_ONESHOT);
+        if (evsrc_get_enabled(a->auto_timer, NULL) == 0) {
+                evsrc_set_time(a->auto_timer, now + 100000);
+                evsrc_set_enabled(a->auto_timer, EVSRC_ONESHOT);
         }
 }
 

@@ -1,4 +1,4 @@
-/* dns.c - a c-ares channel driven by the sd-event loop: c-ares tells which sockets to watch,
+/* dns.c - a c-ares channel driven by the agent's evloop: c-ares tells which sockets to watch,
  * the loop watches them and the channel's next timeout. */
 #include "dns.h"
 
@@ -16,13 +16,13 @@
 
 struct dns_socket {
         int fd;
-        sd_event_source *io;
+        struct evsrc *io;
 };
 
 struct dns {
-        sd_event *loop;
+        struct evloop *loop;
         ares_channel channel;
-        sd_event_source *timer;
+        struct evsrc *timer;
         struct dns_socket socks[DNS_MAX_SOCKETS];
 };
 
@@ -36,24 +36,23 @@ struct dns_call {
 static void arm_timer(struct dns *d) {
         struct timeval tv, *t = sym_ares_timeout(d->channel, NULL, &tv);
         if (!t) {
-                sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
+                evsrc_set_enabled(d->timer, EVSRC_OFF);
                 return;
         }
         uint64_t now;
-        sd_event_now(d->loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(d->timer,
-                                 now + (uint64_t)t->tv_sec * 1000000ULL + (uint64_t)t->tv_usec);
-        sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+        evloop_now(d->loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(d->timer, now + (uint64_t)t->tv_sec * 1000000ULL + (uint64_t)t->tv_usec);
+        evsrc_set_enabled(d->timer, EVSRC_ONESHOT);
 }
 
-static int on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         struct dns *d = userdata;
         sym_ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
         arm_timer(d);
         return 0;
 }
 
-static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct dns *d = userdata;
         sym_ares_process_fd(d->channel,
                             revents & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd : ARES_SOCKET_BAD,
@@ -74,22 +73,22 @@ static void on_sock_state(void *data, ares_socket_t fd, int readable, int writab
         }
         if (!readable && !writable) {
                 if (s)
-                        s->io = sd_event_source_disable_unref(s->io);
+                        s->io = evsrc_disable_unref(s->io);
                 return;
         }
         uint32_t events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
         if (s) {
-                sd_event_source_set_io_events(s->io, events);
+                evsrc_set_io_events(s->io, events);
                 return;
         }
-        if (!free_slot || sd_event_add_io(d->loop, &free_slot->io, fd, events, on_io, d) < 0) {
+        if (!free_slot || evloop_add_io(d->loop, &free_slot->io, fd, events, on_io, d) < 0) {
                 log_error("DNS: cannot watch a resolver socket: queries on it time out");
                 return;
         }
         free_slot->fd = fd;
 }
 
-int dns_new(sd_event *loop, struct dns **ret) {
+int dns_new(struct evloop *loop, struct dns **ret) {
         int r = cares_dl_load();
         if (r < 0)
                 return r;
@@ -108,14 +107,14 @@ int dns_new(sd_event *loop, struct dns **ret) {
                 return log_error_errno(-EIO, "DNS: cannot set up the resolver: %s",
                                        sym_ares_strerror(st));
         }
-        r = sd_event_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 1000, on_timer, d);
+        r = evloop_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 1000, on_timer, d);
         if (r < 0) {
                 sym_ares_destroy(d->channel);
                 free(d);
                 return log_error_errno(r, "DNS: cannot arm a timer: %m");
         }
-        sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
-        d->loop = sd_event_ref(loop);
+        evsrc_set_enabled(d->timer, EVSRC_OFF);
+        d->loop = evloop_ref(loop);
         *ret = d;
         return 0;
 }
@@ -125,13 +124,13 @@ void dns_free(struct dns *d) {
                 return;
         sym_ares_destroy(d->channel); /* calls what is pending with ARES_EDESTRUCTION */
         for (int i = 0; i < DNS_MAX_SOCKETS; i++)
-                d->socks[i].io = sd_event_source_disable_unref(d->socks[i].io);
-        sd_event_source_disable_unref(d->timer);
-        sd_event_unref(d->loop);
+                d->socks[i].io = evsrc_disable_unref(d->socks[i].io);
+        evsrc_disable_unref(d->timer);
+        evloop_unref(d->loop);
         free(d);
 }
 
-sd_event *dns_loop(const struct dns *d) {
+struct evloop *dns_loop(const struct dns *d) {
         return d->loop;
 }
 

@@ -1,19 +1,20 @@
-/* dns.h - a c-ares channel driven by the sd-event loop: queries and name lookups that never
+/* dns.h - a c-ares channel driven by the agent's evloop: queries and name lookups that never
  * block the loop. */
 #pragma once
 
 #include <ares.h>
 #include <stdbool.h>
-#include <systemd/sd-event.h>
+
+#include "evloop.h"
 
 struct dns;
 
 /* A channel with the system's resolver configuration (/etc/resolv.conf, /etc/hosts), each
  * query tried twice with a 2 s timeout per server. */
-int dns_new(sd_event *loop, struct dns **ret);
+int dns_new(struct evloop *loop, struct dns **ret);
 /* Pending callbacks are called with ARES_EDESTRUCTION. Not from inside a callback. */
 void dns_free(struct dns *d);
-sd_event *dns_loop(const struct dns *d);
+struct evloop *dns_loop(const struct dns *d);
 
 /* One query of class IN: the answer (abuf, alen) or a c-ares status (ARES_SUCCESS, ARES_ENODATA
  * for a name without records of the type, ARES_ENOTFOUND for NXDOMAIN, ARES_ETIMEOUT, ...).

@@ -23,13 +23,13 @@ struct srv {
 };
 
 struct dnssd {
-        sd_event *loop;
+        struct evloop *loop;
         dnssd_changed_fn cb;
         void *userdata;
         struct dns *dns;
         char *name; /* _sflow._udp.<domain>, or _sflow._udp searched */
         bool search;
-        sd_event_source *timer;
+        struct evsrc *timer;
         /* the lookup under way */
         unsigned pending;
         bool srv_failed, txt_failed;
@@ -255,7 +255,7 @@ static void on_txt(void *userdata, int status, const unsigned char *abuf, int al
         finish(d);
 }
 
-static int on_timer(sd_event_source *es, uint64_t usec, void *userdata);
+static int on_timer(struct evsrc *es, uint64_t usec, void *userdata);
 
 static void lookup(struct dnssd *d) {
         d->pending = 2;
@@ -333,29 +333,29 @@ static void finish(struct dnssd *d) {
         } else
                 free(st);
         uint64_t now;
-        sd_event_now(d->loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(d->timer, now + (uint64_t)next * 1000000ULL);
-        sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+        evloop_now(d->loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(d->timer, now + (uint64_t)next * 1000000ULL);
+        evsrc_set_enabled(d->timer, EVSRC_ONESHOT);
 }
 
-static int on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         lookup(userdata);
         return 0;
 }
 
-int dnssd_new(sd_event *loop, dnssd_changed_fn cb, void *userdata, struct dnssd **ret) {
+int dnssd_new(struct evloop *loop, dnssd_changed_fn cb, void *userdata, struct dnssd **ret) {
         struct dnssd *d = calloc(1, sizeof *d);
         if (!d)
                 return -ENOMEM;
-        d->loop = sd_event_ref(loop);
+        d->loop = evloop_ref(loop);
         d->cb = cb;
         d->userdata = userdata;
-        int r = sd_event_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 100000, on_timer, d);
+        int r = evloop_add_time(loop, &d->timer, CLOCK_MONOTONIC, 0, 100000, on_timer, d);
         if (r < 0) {
                 dnssd_free(d);
                 return log_error_errno(r, "DNS-SD: cannot arm a timer: %m");
         }
-        sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
+        evsrc_set_enabled(d->timer, EVSRC_OFF);
         *ret = d;
         return 0;
 }
@@ -390,14 +390,14 @@ void dnssd_free(struct dnssd *d) {
         if (!d)
                 return;
         dns_free(d->dns);
-        sd_event_source_disable_unref(d->timer);
+        evsrc_disable_unref(d->timer);
         clear_srv(d->srv, &d->n_srv);
         clear_srv(d->next_srv, &d->n_next_srv);
         hsp_config_free(d->txt);
         hsp_config_free(d->next_txt);
         free(d->name);
         free(d->state);
-        sd_event_unref(d->loop);
+        evloop_unref(d->loop);
         free(d);
 }
 

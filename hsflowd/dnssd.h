@@ -2,9 +2,9 @@
 #pragma once
 
 #include <stddef.h>
-#include <systemd/sd-event.h>
 
 #include "config.h"
+#include "evloop.h"
 
 #define DNSSD_TTL_MIN 10 /* seconds: records are looked up again after their TTL, */
 #define DNSSD_TTL_MAX                                                                              \
@@ -15,7 +15,7 @@ struct dnssd;
 /* What DNS says changed: collectors, settings, or an answer without SRV records. */
 typedef void (*dnssd_changed_fn)(void *userdata);
 
-int dnssd_new(sd_event *loop, dnssd_changed_fn cb, void *userdata, struct dnssd **ret);
+int dnssd_new(struct evloop *loop, dnssd_changed_fn cb, void *userdata, struct dnssd **ret);
 void dnssd_free(struct dnssd *d);
 /* Look up _sflow._udp.<domain> (a leading '.' is allowed; NULL or "": _sflow._udp in the
  * resolver's search domains), now and after each TTL. Another domain starts over. */

@@ -22,8 +22,8 @@ struct exporter_source {
 };
 
 struct exporter {
-        sd_event *loop;
-        sd_event_source *flush_timer;
+        struct evloop *loop;
+        struct evsrc *flush_timer;
         struct sender **senders;
         size_t n_senders;
         struct sflow_datagram header;
@@ -51,11 +51,11 @@ static void reset_writer(struct exporter *e) {
         e->num_samples = 0;
 }
 
-int exporter_new(sd_event *loop, struct exporter **ret) {
+int exporter_new(struct evloop *loop, struct exporter **ret) {
         struct exporter *e = calloc(1, sizeof *e);
         if (!e)
                 return -ENOMEM;
-        e->loop = sd_event_ref(loop);
+        e->loop = evloop_ref(loop);
         e->header.version = SFLOW_VERSION;
         e->header.sub_agent_id = HSP_DEFAULT_SUB_AGENT_ID;
         e->header_size = sflow_datagram_header_size(&e->header.agent);
@@ -67,7 +67,7 @@ int exporter_new(sd_event *loop, struct exporter **ret) {
 }
 
 void exporter_flush(struct exporter *e) {
-        e->flush_timer = sd_event_source_disable_unref(e->flush_timer);
+        e->flush_timer = evsrc_disable_unref(e->flush_timer);
         if (e->num_samples == 0)
                 return;
         e->header.sequence++;
@@ -102,7 +102,7 @@ void exporter_on_first_datagram(struct exporter *e, void (*fn)(void *userdata, s
         e->first_userdata = userdata;
 }
 
-static int on_flush_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_flush_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         exporter_flush(userdata);
         return 0;
 }
@@ -125,9 +125,9 @@ int exporter_add(struct exporter *e, const struct sflow_sample *s) {
         }
         if (e->num_samples++ == 0 && !e->flush_timer) {
                 uint64_t now;
-                sd_event_now(e->loop, CLOCK_MONOTONIC, &now);
-                r = sd_event_add_time(e->loop, &e->flush_timer, CLOCK_MONOTONIC, now + FLUSH_USEC,
-                                      10000, on_flush_timer, e);
+                evloop_now(e->loop, CLOCK_MONOTONIC, &now);
+                r = evloop_add_time(e->loop, &e->flush_timer, CLOCK_MONOTONIC, now + FLUSH_USEC,
+                                    10000, on_flush_timer, e);
                 if (r < 0) {
                         log_error_errno(r, "Cannot arm the flush timer: %m");
                         exporter_flush(e);
@@ -287,8 +287,8 @@ void exporter_free(struct exporter *e) {
         for (size_t i = 0; i < e->n_senders; i++)
                 sender_free(e->senders[i]);
         free(e->senders);
-        sd_event_source_disable_unref(e->flush_timer);
+        evsrc_disable_unref(e->flush_timer);
         sources_purge(e, true);
-        sd_event_unref(e->loop);
+        evloop_unref(e->loop);
         free(e);
 }

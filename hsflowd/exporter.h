@@ -3,9 +3,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
 #include "config.h"
+#include "evloop.h"
 #include "sflow/sflow.h"
 
 struct exporter;
@@ -17,7 +17,7 @@ struct exporter_stats {
         uint64_t datagrams, samples, send_errors, dropped_samples;
 };
 
-int exporter_new(sd_event *loop, struct exporter **ret);
+int exporter_new(struct evloop *loop, struct exporter **ret);
 /* Apply the collectors, datagramBytes and sub-agent id of a configuration and the agent address.
  * Pending samples are flushed first when the datagram layout changes. Collectors are matched by
  * (ip, port, dev, namespace): unchanged ones keep their socket and state. */

@@ -37,17 +37,17 @@ struct hsp_flow_slot {
 };
 
 struct flows {
-        sd_event *loop;
+        struct evloop *loop;
         struct exporter *exporter;
         struct hsp_mod **enrichers; /* running modules with enrich(), in the agent's order */
         size_t n_enrichers, enrichers_size;
-        sd_event_source *timer;
+        struct evsrc *timer;
         struct hsp_flow_slot *pending_head, *pending_tail, *free;
         unsigned allocated, held;
         uint64_t too_late, pool_full, too_big;
 };
 
-int flows_new(sd_event *loop, struct exporter *e, struct flows **ret) {
+int flows_new(struct evloop *loop, struct exporter *e, struct flows **ret) {
         struct flows *f = calloc(1, sizeof *f);
         if (!f)
                 return -ENOMEM;
@@ -95,10 +95,10 @@ static void unlink_pending(struct flows *f, struct hsp_flow_slot *s) {
 
 static void arm_timer(struct flows *f);
 
-static int on_deadline(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_deadline(struct evsrc *es, uint64_t usec, void *userdata) {
         struct flows *f = userdata;
         uint64_t now;
-        sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(f->loop, CLOCK_MONOTONIC, &now);
         while (f->pending_head && f->pending_head->deadline <= now) {
                 struct hsp_flow_slot *s = f->pending_head;
                 f->too_late++;
@@ -112,19 +112,19 @@ static int on_deadline(sd_event_source *es, uint64_t usec, void *userdata) {
 static void arm_timer(struct flows *f) {
         if (!f->pending_head) {
                 if (f->timer)
-                        sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
+                        evsrc_set_enabled(f->timer, EVSRC_OFF);
                 return;
         }
         uint64_t when = f->pending_head->deadline;
         if (!f->timer) {
-                int r = sd_event_add_time(f->loop, &f->timer, CLOCK_MONOTONIC, when, 1000,
-                                          on_deadline, f);
+                int r = evloop_add_time(f->loop, &f->timer, CLOCK_MONOTONIC, when, 1000,
+                                        on_deadline, f);
                 if (r < 0)
                         log_error_errno(r, "Cannot arm the enrichment deadline: %m");
                 return;
         }
-        sd_event_source_set_time(f->timer, when);
-        sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
+        evsrc_set_time(f->timer, when);
+        evsrc_set_enabled(f->timer, EVSRC_ONESHOT);
 }
 
 /* Copy n bytes at *p into the slot's arena and point *p there; false when they do not fit. */
@@ -217,7 +217,7 @@ static struct hsp_flow_slot *slot_take(struct flows *f, const struct sflow_sampl
         }
         slot->copy.num_records = n;
         uint64_t now;
-        sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(f->loop, CLOCK_MONOTONIC, &now);
         slot->deadline = now + HSP_FLOW_HOLD_USEC;
         slot->holders = 0;
         slot->pending = true;
@@ -309,7 +309,7 @@ void flows_free(struct flows *f) {
                 f->free = s->next;
                 free(s);
         }
-        sd_event_source_disable_unref(f->timer);
+        evsrc_disable_unref(f->timer);
         free(f->enrichers);
         free(f);
 }

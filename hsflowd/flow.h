@@ -3,15 +3,15 @@
 #pragma once
 
 #include <stddef.h>
-#include <systemd/sd-event.h>
 
+#include "evloop.h"
 #include "exporter.h"
 #include "module.h"
 
 struct flows;
 
 /* Samples leave through the exporter e (numbered per data source there). */
-int flows_new(sd_event *loop, struct exporter *e, struct flows **ret);
+int flows_new(struct evloop *loop, struct exporter *e, struct flows **ret);
 /* The running modules that enrich flow samples, in the order they see them (copied). On -ENOMEM
  * there are none until the next call. */
 int flows_set_enrichers(struct flows *f, struct hsp_mod *const *list, size_t n);

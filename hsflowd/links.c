@@ -41,13 +41,13 @@ struct watcher {
 };
 
 struct links {
-        sd_event *loop;
+        struct evloop *loop;
         struct nl_cache_mngr *mngr;
         struct nl_cache *cache;     /* managed: follows link events */
         struct nl_sock *sk;         /* requests: one link's counters, dumps */
         int net_dev_fd;             /* /proc/net/dev kept open for hsp_links_stats_all() (-1) */
         struct hsp_procbuf net_dev; /* its text, reused */
-        sd_event_source *io;
+        struct evsrc *io;
         struct extra *extras[EXTRA_BUCKETS];
         struct watcher *watchers;
         unsigned overruns;       /* of the event socket (ENOBUFS) */
@@ -190,7 +190,7 @@ static void drain(int fd) {
                         break; /* EAGAIN: empty */
 }
 
-static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_netlink(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct links *l = userdata;
         int r = nl_cache_mngr_data_ready(l->mngr);
         if (r >= 0)
@@ -198,7 +198,7 @@ static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userda
         /* libnl reports the socket's ENOBUFS as NLE_NOMEM: events were lost */
         l->overruns++;
         uint64_t now = 0;
-        sd_event_now(l->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(l->loop, CLOCK_MONOTONIC, &now);
         if (l->overruns == 1 || now - l->overrun_logged >= OVERRUN_LOG_USEC) {
                 log_warning("Link events lost (%s): resynchronizing the interface table",
                             r == -NLE_NOMEM ? "rtnetlink socket overrun, ENOBUFS" : nl_geterror(r));
@@ -223,7 +223,7 @@ void links_free(struct links *l) {
         for (size_t b = 0; b < EXTRA_BUCKETS; b++)
                 while (l->extras[b])
                         extra_drop(l, l->extras[b]->ifindex);
-        sd_event_source_disable_unref(l->io);
+        evsrc_disable_unref(l->io);
         if (l->mngr)
                 nl_cache_mngr_free(l->mngr); /* frees the managed cache too */
         if (l->net_dev_fd >= 0)
@@ -234,7 +234,7 @@ void links_free(struct links *l) {
         free(l);
 }
 
-int links_new(sd_event *loop, struct links **ret) {
+int links_new(struct evloop *loop, struct links **ret) {
         struct links *l = calloc(1, sizeof *l);
         if (!l)
                 return -ENOMEM;
@@ -251,7 +251,7 @@ int links_new(sd_event *loop, struct links **ret) {
         if ((r = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, 0, &l->mngr)) < 0 ||
             (r = nl_cache_mngr_add(l->mngr, "route/link", on_change, l, &l->cache)) < 0)
                 goto fail_nl;
-        r = sd_event_add_io(loop, &l->io, nl_cache_mngr_get_fd(l->mngr), EPOLLIN, on_netlink, l);
+        r = evloop_add_io(loop, &l->io, nl_cache_mngr_get_fd(l->mngr), EPOLLIN, on_netlink, l);
         if (r < 0)
                 goto fail;
         /* The initial fill gives no callbacks: read /sys for what is there now. */

@@ -6,14 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <systemd/sd-event.h>
+#include "evloop.h"
 
 #include "module.h"
 
 /* The core's side: the one table, created before the modules start (agent.c puts it in each
  * module's hsp_core) and freed after they stopped. */
 struct links;
-int links_new(sd_event *loop, struct links **ret);
+int links_new(struct evloop *loop, struct links **ret);
 void links_free(struct links *l);
 
 /* What is known of a link. Pointers stay valid until the next event of that link or the end

@@ -1,4 +1,4 @@
-/* loop.c - the event loop: sd-event with signals and a watch on the configuration file. */
+/* loop.c - the daemon's loop: an evloop with signals and a watch on the configuration file. */
 #include "loop.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 #define RELOAD_DEBOUNCE_USEC 200000ULL /* editors write in several steps */
 
-static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+static int on_signal(struct evsrc *es, const struct signalfd_siginfo *si, void *userdata) {
         struct loop *l = userdata;
         if (si->ssi_signo == SIGHUP)
                 l->cb.reload(l->cb.userdata, "SIGHUP");
@@ -21,25 +21,25 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
         return 0;
 }
 
-static int on_debounce(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_debounce(struct evsrc *es, uint64_t usec, void *userdata) {
         struct loop *l = userdata;
-        l->debounce = sd_event_source_unref(l->debounce);
+        l->debounce = evsrc_unref(l->debounce);
         l->cb.reload(l->cb.userdata, "the file changed");
         return 0;
 }
 
-static int on_inotify(sd_event_source *es, const struct inotify_event *ev, void *userdata) {
+static int on_inotify(struct evsrc *es, const struct inotify_event *ev, void *userdata) {
         struct loop *l = userdata;
         if (ev->len == 0 || strcmp(ev->name, l->base) != 0)
                 return 0;
         uint64_t now;
-        sd_event_now(l->event, CLOCK_MONOTONIC, &now);
+        evloop_now(l->event, CLOCK_MONOTONIC, &now);
         if (l->debounce) {
-                sd_event_source_set_time(l->debounce, now + RELOAD_DEBOUNCE_USEC);
+                evsrc_set_time(l->debounce, now + RELOAD_DEBOUNCE_USEC);
                 return 0;
         }
-        int r = sd_event_add_time(l->event, &l->debounce, CLOCK_MONOTONIC,
-                                  now + RELOAD_DEBOUNCE_USEC, 10000, on_debounce, l);
+        int r = evloop_add_time(l->event, &l->debounce, CLOCK_MONOTONIC, now + RELOAD_DEBOUNCE_USEC,
+                                10000, on_debounce, l);
         if (r < 0)
                 log_error_errno(r, "Cannot schedule the reload: %m");
         return 0;
@@ -49,10 +49,10 @@ void loop_free(struct loop *l) {
         if (!l)
                 return;
         for (size_t i = 0; i < 3; i++)
-                sd_event_source_disable_unref(l->signals[i]);
-        sd_event_source_disable_unref(l->watch);
-        sd_event_source_disable_unref(l->debounce);
-        sd_event_unref(l->event);
+                evsrc_disable_unref(l->signals[i]);
+        evsrc_disable_unref(l->watch);
+        evsrc_disable_unref(l->debounce);
+        evloop_unref(l->event);
         free(l->dir);
         free(l->base);
         free(l);
@@ -72,7 +72,7 @@ int loop_new(const char *config_path, const struct loop_callbacks *cb, struct lo
         l->base = strdup(basename(b));
         free(d);
         free(b);
-        int r = sd_event_new(&l->event);
+        int r = evloop_new(&l->event);
         if (r < 0) {
                 loop_free(l);
                 return log_error_errno(r, "Cannot create the event loop: %m");
@@ -88,15 +88,15 @@ int loop_new(const char *config_path, const struct loop_callbacks *cb, struct lo
 
         const int signos[3] = {SIGTERM, SIGINT, SIGHUP};
         for (int i = 0; i < 3; i++) {
-                r = sd_event_add_signal(l->event, &l->signals[i], signos[i], on_signal, l);
+                r = evloop_add_signal(l->event, &l->signals[i], signos[i], on_signal, l);
                 if (r < 0) {
                         loop_free(l);
                         return log_error_errno(r, "Cannot watch signals: %m");
                 }
         }
         if (l->dir && l->base) {
-                r = sd_event_add_inotify(l->event, &l->watch, l->dir,
-                                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE, on_inotify, l);
+                r = evloop_add_inotify(l->event, &l->watch, l->dir,
+                                       IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE, on_inotify, l);
                 if (r < 0)
                         log_warning_errno(r,
                                           "Cannot watch %s for changes (%m); SIGHUP still "

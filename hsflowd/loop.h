@@ -1,7 +1,7 @@
-/* loop.h - the event loop: sd-event with signals and a watch on the configuration file. */
+/* loop.h - the daemon's loop: an evloop with signals and a watch on the configuration file. */
 #pragma once
 
-#include <systemd/sd-event.h>
+#include "evloop.h"
 
 struct loop_callbacks {
         void (*reload)(void *userdata, const char *why); /* SIGHUP or the file changed */
@@ -10,10 +10,10 @@ struct loop_callbacks {
 };
 
 struct loop {
-        sd_event *event;
+        struct evloop *event;
         struct loop_callbacks cb;
         char *dir, *base; /* of the configuration file */
-        sd_event_source *signals[3], *watch, *debounce;
+        struct evsrc *signals[3], *watch, *debounce;
 };
 
 /* Create the loop; block and watch SIGTERM, SIGINT, SIGHUP; watch config_path (its directory,

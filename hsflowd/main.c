@@ -7,13 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include "agent-internal.h"
 #include "autofile.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "privileges.h"
 
 struct options {
@@ -35,17 +35,17 @@ struct daemon {
         struct options opt;
         struct loop *loop;
         struct hsp_agent *agent;
-        bool ready;                   /* READY=1 sent */
-        sd_event_source *ready_timer; /* the fallback */
+        bool ready;                /* READY=1 sent */
+        struct evsrc *ready_timer; /* the fallback */
 };
 
 static void notify_ready(struct daemon *d, const char *status) {
-        d->ready_timer = sd_event_source_disable_unref(d->ready_timer);
+        d->ready_timer = evsrc_disable_unref(d->ready_timer);
         if (d->ready)
                 return;
         d->ready = true;
         exporter_on_first_datagram(agent_exporter(d->agent), NULL, NULL);
-        sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+        notify_sendf("READY=1\nSTATUS=%s", status);
 }
 
 static void on_first_datagram(void *userdata, size_t n_collectors) {
@@ -54,7 +54,7 @@ static void on_first_datagram(void *userdata, size_t n_collectors) {
         notify_ready(d, n_collectors ? "Exporting sFlow" : "Exporting sFlow (no collector yet)");
 }
 
-static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_ready_timeout(struct evsrc *es, uint64_t usec, void *userdata) {
         struct daemon *d = userdata;
         log_warning("No datagram within %llu s of the start: ready all the same",
                     (unsigned long long)(READY_FALLBACK_USEC / 1000000));
@@ -65,7 +65,7 @@ static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) 
 /* READY=1 after the first datagram (see above); the watchdog's keep-alive pings (WATCHDOG=1
  * every half WatchdogSec=) come from the event loop itself, so a loop that hangs stops them. */
 static void readiness_setup(struct daemon *d) {
-        int r = sd_event_set_watchdog(d->loop->event, true);
+        int r = evloop_set_watchdog(d->loop->event, true);
         if (r < 0)
                 log_warning_errno(r, "Cannot arm the watchdog pings: %m");
         else if (r > 0)
@@ -76,9 +76,9 @@ static void readiness_setup(struct daemon *d) {
         }
         exporter_on_first_datagram(agent_exporter(d->agent), on_first_datagram, d);
         uint64_t now;
-        sd_event_now(d->loop->event, CLOCK_MONOTONIC, &now);
-        r = sd_event_add_time(d->loop->event, &d->ready_timer, CLOCK_MONOTONIC,
-                              now + READY_FALLBACK_USEC, 100000, on_ready_timeout, d);
+        evloop_now(d->loop->event, CLOCK_MONOTONIC, &now);
+        r = evloop_add_time(d->loop->event, &d->ready_timer, CLOCK_MONOTONIC,
+                            now + READY_FALLBACK_USEC, 100000, on_ready_timeout, d);
         if (r < 0) {
                 log_warning_errno(r, "Cannot arm the readiness timer (%m): ready now");
                 notify_ready(d, "Exporting sFlow");
@@ -164,21 +164,21 @@ static void on_reload(void *userdata, const char *why) {
         struct daemon *d = userdata;
         struct hsp_config *c;
         if (d->ready) /* not while starting: READY=1 would come before the first datagram */
-                sd_notify(0, "RELOADING=1");
+                notify_send("RELOADING=1");
         log_info("Reloading %s (%s)", d->opt.config_path, why);
         if (load_config(d->opt.config_path, &c) < 0)
                 log_error("Configuration not reloaded: keeping the one in force");
         else
                 agent_reload(d->agent, c);
         if (d->ready)
-                sd_notify(0, "READY=1");
+                notify_send("READY=1");
 }
 
 static void on_terminate(void *userdata, int signo) {
         struct daemon *d = userdata;
         log_info("Signal %d: flushing and exiting", signo);
-        sd_notify(0, "STOPPING=1");
-        sd_event_exit(d->loop->event, 0);
+        notify_send("STOPPING=1");
+        evloop_exit(d->loop->event, 0);
 }
 
 /* The pid file is created (as PATH.tmp) before going to the background, so that one that cannot
@@ -315,8 +315,8 @@ int main(int argc, char **argv) {
         log_info("hsflowd %s running (%s)", PACKAGE_VERSION, d.opt.config_path);
         readiness_setup(&d);
 
-        r = sd_event_loop(d.loop->event);
-        d.ready_timer = sd_event_source_disable_unref(d.ready_timer);
+        r = evloop_loop(d.loop->event);
+        d.ready_timer = evsrc_disable_unref(d.ready_timer);
         exporter_on_first_datagram(agent_exporter(d.agent), NULL, NULL);
         agent_free(d.agent); /* flushes pending datagrams */
         loop_free(d.loop);

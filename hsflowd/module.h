@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "evloop.h"
 #include "sflow/sflow.h"
 
 struct hsp_agent;  /* the core (agent.c); modules reach it only through agent.h */
@@ -57,7 +57,7 @@ struct hsp_mod {
         const struct hsp_module *module;
         struct hsp_agent *agent;
         const struct hsp_core *core;
-        sd_event *loop;
+        struct evloop *loop;
         const struct hsp_config *config; /* the configuration in force (global settings) */
         const struct hsp_block *blocks;  /* this module's blocks in file order (NULL if none) */
         void *state;                     /* module-private */

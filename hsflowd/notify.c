@@ -1,4 +1,4 @@
-/* notify.c - the service manager's notification protocol (sd_notify(3)): one datagram. */
+/* notify.c - the service manager's notification protocol, one datagram per state change. */
 #include "notify.h"
 
 #include <errno.h>

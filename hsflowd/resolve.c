@@ -17,10 +17,10 @@ struct resolve_req {
 
 static struct dns *shared;
 static unsigned pending;
-static sd_event_source *release; /* frees the idle channel outside its callbacks */
+static struct evsrc *release; /* frees the idle channel outside its callbacks */
 
-static int on_release(sd_event_source *es, void *userdata) {
-        release = sd_event_source_disable_unref(release);
+static int on_release(struct evsrc *es, void *userdata) {
+        release = evsrc_disable_unref(release);
         if (pending == 0) {
                 dns_free(shared);
                 shared = NULL;
@@ -62,7 +62,7 @@ static void on_addr(void *userdata, int status, struct ares_addrinfo *res) {
                 sym_ares_freeaddrinfo(res);
         pending--;
         if (pending == 0 && shared && !release && status != ARES_EDESTRUCTION &&
-            sd_event_add_defer(dns_loop(shared), &release, on_release, NULL) < 0)
+            evloop_add_defer(dns_loop(shared), &release, on_release, NULL) < 0)
                 release = NULL;
         resolve_cb cb = r->cb;
         void *ud = r->userdata;
@@ -71,12 +71,12 @@ static void on_addr(void *userdata, int status, struct ares_addrinfo *res) {
                 cb(error, (struct sockaddr *)&ss, len, ud);
 }
 
-int resolve_start(sd_event *loop, const char *host, unsigned port, resolve_cb cb, void *userdata,
-                  struct resolve_req **ret) {
+int resolve_start(struct evloop *loop, const char *host, unsigned port, resolve_cb cb,
+                  void *userdata, struct resolve_req **ret) {
         if (shared && dns_loop(shared) != loop) {
                 if (pending)
                         return -EBUSY;
-                release = sd_event_source_disable_unref(release);
+                release = evsrc_disable_unref(release);
                 dns_free(shared);
                 shared = NULL;
         }

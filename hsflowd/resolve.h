@@ -2,7 +2,8 @@
 #pragma once
 
 #include <sys/socket.h>
-#include <systemd/sd-event.h>
+
+#include "evloop.h"
 
 struct resolve_req;
 
@@ -10,7 +11,7 @@ struct resolve_req;
 typedef void (*resolve_cb)(int error, const struct sockaddr *sa, socklen_t len, void *userdata);
 
 /* Resolve host (port numeric) without blocking the loop. */
-int resolve_start(sd_event *loop, const char *host, unsigned port, resolve_cb cb, void *userdata,
-                  struct resolve_req **ret);
+int resolve_start(struct evloop *loop, const char *host, unsigned port, resolve_cb cb,
+                  void *userdata, struct resolve_req **ret);
 /* Forget a request: its callback is never called. NULL is fine. */
 void resolve_cancel(struct resolve_req *r);

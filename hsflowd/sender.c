@@ -27,13 +27,13 @@
 enum sender_state { SENDER_RESOLVING, SENDER_UNRESOLVED, SENDER_UP, SENDER_DOWN };
 
 struct sender {
-        sd_event *loop;
+        struct evloop *loop;
         char *ip, *dev, *namespace;
         unsigned port;
         char name[300];
         enum sender_state state;
         int fd;
-        sd_event_source *io, *retry;
+        struct evsrc *io, *retry;
         struct resolve_req *query;
         uint64_t last_error_usec, retry_usec;
         int loss_errno; /* why the last datagram was not sent; 0 when it was */
@@ -100,7 +100,7 @@ static int socket_in_namespace(const char *ns, int family) {
 }
 
 /* ICMP errors arrive as socket errors: read them as soon as they are queued. */
-static int on_socket_event(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_socket_event(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct sender *s = userdata;
         int err = 0;
         socklen_t len = sizeof err;
@@ -137,7 +137,7 @@ static int open_socket(struct sender *s, const struct sockaddr *sa, socklen_t sa
                 close(fd);
                 return log_error_errno(r, "Collector %s: cannot connect: %m", s->name);
         }
-        int r = sd_event_add_io(s->loop, &s->io, fd, EPOLLIN, on_socket_event, s);
+        int r = evloop_add_io(s->loop, &s->io, fd, EPOLLIN, on_socket_event, s);
         if (r < 0) {
                 close(fd);
                 return log_error_errno(r, "Collector %s: cannot watch socket: %m", s->name);
@@ -150,9 +150,9 @@ static int open_socket(struct sender *s, const struct sockaddr *sa, socklen_t sa
 
 static int start_resolve(struct sender *s);
 
-static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct sender *s = userdata;
-        s->retry = sd_event_source_unref(s->retry);
+        s->retry = evsrc_unref(s->retry);
         start_resolve(s);
         return 0;
 }
@@ -160,13 +160,13 @@ static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
 /* Retry after 1 s, 2 s, 4 s... up to RESOLVE_RETRY_USEC. */
 static void schedule_retry(struct sender *s) {
         uint64_t now;
-        sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
-        s->retry = sd_event_source_unref(s->retry);
+        evloop_now(s->loop, CLOCK_MONOTONIC, &now);
+        s->retry = evsrc_unref(s->retry);
         s->retry_usec = s->retry_usec ? s->retry_usec * 2 : RESOLVE_RETRY_FIRST_USEC;
         if (s->retry_usec > RESOLVE_RETRY_USEC)
                 s->retry_usec = RESOLVE_RETRY_USEC;
-        int r = sd_event_add_time(s->loop, &s->retry, CLOCK_MONOTONIC, now + s->retry_usec, 0,
-                                  on_retry, s);
+        int r = evloop_add_time(s->loop, &s->retry, CLOCK_MONOTONIC, now + s->retry_usec, 0,
+                                on_retry, s);
         if (r < 0)
                 log_error_errno(r, "Collector %s: cannot schedule a retry: %m", s->name);
 }
@@ -196,11 +196,11 @@ static int start_resolve(struct sender *s) {
         return 0;
 }
 
-int sender_new(sd_event *loop, const struct hsp_collector_conf *c, struct sender **ret) {
+int sender_new(struct evloop *loop, const struct hsp_collector_conf *c, struct sender **ret) {
         struct sender *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
-        s->loop = sd_event_ref(loop);
+        s->loop = evloop_ref(loop);
         s->fd = -1;
         s->port = c->udpport;
         s->state = SENDER_RESOLVING;
@@ -290,12 +290,12 @@ const struct sender_stats *sender_stats(const struct sender *s) {
 void sender_free(struct sender *s) {
         if (!s)
                 return;
-        sd_event_source_disable_unref(s->io);
-        sd_event_source_disable_unref(s->retry);
+        evsrc_disable_unref(s->io);
+        evsrc_disable_unref(s->retry);
         resolve_cancel(s->query);
         if (s->fd >= 0)
                 close(s->fd);
-        sd_event_unref(s->loop);
+        evloop_unref(s->loop);
         free(s->ip);
         free(s->dev);
         free(s->namespace);

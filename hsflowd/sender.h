@@ -2,9 +2,9 @@
 #pragma once
 
 #include <stddef.h>
-#include <systemd/sd-event.h>
 
 #include "config.h"
+#include "evloop.h"
 
 struct sender;
 
@@ -16,7 +16,7 @@ struct sender_stats {
 
 /* Start sending to a collector: a numeric address is used at once, a name is resolved
  * asynchronously and retried while it does not resolve. */
-int sender_new(sd_event *loop, const struct hsp_collector_conf *conf, struct sender **ret);
+int sender_new(struct evloop *loop, const struct hsp_collector_conf *conf, struct sender **ret);
 /* Does this sender serve the same (ip, udpport, dev, namespace)? */
 bool sender_matches(const struct sender *s, const struct hsp_collector_conf *conf);
 /* Send one datagram. An error the network reported about an earlier datagram does not cost

@@ -48,8 +48,8 @@ struct ct_state {
         struct ctrd_grpc *g;
         enum ct_phase phase;
         uint64_t backoff;
-        sd_event_source *retry;
-        sd_event_source *sync_timer; /* publishes the sync event again until it comes back */
+        struct evsrc *retry;
+        struct evsrc *sync_timer; /* publishes the sync event again until it comes back */
         unsigned sync_attempts;
         bool warned_connect;
         struct ct_task *tasks;

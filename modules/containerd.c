@@ -387,7 +387,7 @@ static void start_listing(struct ct_state *st) {
         st->phase = P_LISTING;
         st->n_metas = 0;
         if (st->sync_timer)
-                sd_event_source_set_enabled(st->sync_timer, SD_EVENT_OFF);
+                evsrc_set_enabled(st->sync_timer, EVSRC_OFF);
         if (ctrd_grpc_call(st->g, M_CONTAINERS, NULL, 0, on_containers_msg, on_containers_done,
                            st) < 0)
                 ctrd_grpc_abort(st->g, -EIO);
@@ -410,7 +410,7 @@ static void on_publish_done(int status, const char *message, void *userdata) {
         start_listing(st);
 }
 
-static int on_sync_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_sync_timer(struct evsrc *es, uint64_t usec, void *userdata) {
         struct ct_state *st = userdata;
         if (st->phase != P_SUBSCRIBING || !st->g)
                 return 0;
@@ -439,14 +439,14 @@ static void publish_sync(struct ct_state *st) {
         }
         st->sync_attempts++;
         uint64_t now;
-        sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(st->m->loop, CLOCK_MONOTONIC, &now);
         if (!st->sync_timer) {
-                if (sd_event_add_time(st->m->loop, &st->sync_timer, CLOCK_MONOTONIC,
-                                      now + SYNC_INTERVAL_USEC, 10000, on_sync_timer, st) < 0)
+                if (evloop_add_time(st->m->loop, &st->sync_timer, CLOCK_MONOTONIC,
+                                    now + SYNC_INTERVAL_USEC, 10000, on_sync_timer, st) < 0)
                         return;
         } else
-                sd_event_source_set_time(st->sync_timer, now + SYNC_INTERVAL_USEC);
-        sd_event_source_set_enabled(st->sync_timer, SD_EVENT_ONESHOT);
+                evsrc_set_time(st->sync_timer, now + SYNC_INTERVAL_USEC);
+        evsrc_set_enabled(st->sync_timer, EVSRC_ONESHOT);
 }
 
 /* ---- the connection ---- */
@@ -503,7 +503,7 @@ static void connect_containerd(struct ct_state *st) {
         publish_sync(st);
 }
 
-static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct ct_state *st = userdata;
         connect_containerd(st);
         return 0;
@@ -511,15 +511,15 @@ static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
 
 static void schedule_retry(struct ct_state *st) {
         uint64_t now;
-        sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(st->m->loop, CLOCK_MONOTONIC, &now);
         if (!st->retry) {
-                if (sd_event_add_time(st->m->loop, &st->retry, CLOCK_MONOTONIC, now + st->backoff,
-                                      100000, on_retry, st) < 0)
+                if (evloop_add_time(st->m->loop, &st->retry, CLOCK_MONOTONIC, now + st->backoff,
+                                    100000, on_retry, st) < 0)
                         return;
         } else {
-                sd_event_source_set_time(st->retry, now + st->backoff);
+                evsrc_set_time(st->retry, now + st->backoff);
         }
-        sd_event_source_set_enabled(st->retry, SD_EVENT_ONESHOT);
+        evsrc_set_enabled(st->retry, EVSRC_ONESHOT);
         log_debug("%s: reconnecting in %llu ms", st->tag, (unsigned long long)(st->backoff / 1000));
         st->backoff = st->backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : st->backoff * 2;
 }
@@ -637,8 +637,8 @@ static void ct_stop(struct hsp_mod *m) {
         if (!st)
                 return;
         ctrd_grpc_free(st->g);
-        st->retry = sd_event_source_disable_unref(st->retry);
-        st->sync_timer = sd_event_source_disable_unref(st->sync_timer);
+        st->retry = evsrc_disable_unref(st->retry);
+        st->sync_timer = evsrc_disable_unref(st->sync_timer);
         while (st->tasks) {
                 struct ct_task *t = st->tasks;
                 st->tasks = t->next;

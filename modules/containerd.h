@@ -4,7 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
+
+#include "evloop.h"
 
 #define CTRD_ID_MAX 76                   /* containerd identifiers: at most 76 characters */
 #define CTRD_LABEL_MAX 128               /* a Kubernetes name (cut beyond) */
@@ -84,7 +85,7 @@ struct ctrd_grpc_callbacks {
 typedef void (*ctrd_msg_fn)(const uint8_t *msg, size_t len, void *userdata);
 typedef void (*ctrd_done_fn)(int status, const char *message, void *userdata);
 
-int ctrd_grpc_connect(sd_event *loop, const char *socket_path, const char *ns,
+int ctrd_grpc_connect(struct evloop *loop, const char *socket_path, const char *ns,
                       const struct ctrd_grpc_callbacks *cb, void *userdata, struct ctrd_grpc **ret);
 void ctrd_grpc_free(struct ctrd_grpc *g);
 /* Give the connection up (from any callback): broken() follows from the loop. */

@@ -1,5 +1,5 @@
 /* ctrd-grpc.c - gRPC calls to containerd: HTTP/2 by libnghttp2 over a unix socket, driven by
- * sd-event (non-blocking socket, one fd watcher), gRPC's 5-byte message framing by hand. */
+ * evloop (non-blocking socket, one fd watcher), gRPC's 5-byte message framing by hand. */
 #include <errno.h>
 #include "ctrd-dl.h"
 #include <stdio.h>
@@ -32,9 +32,9 @@ struct call {
 };
 
 struct ctrd_grpc {
-        sd_event *loop;
+        struct evloop *loop;
         int fd;
-        sd_event_source *io, *defer;
+        struct evsrc *io, *defer;
         nghttp2_session *h2;
         char *ns;
         struct ctrd_grpc_callbacks cb;
@@ -62,9 +62,9 @@ static void call_free(struct call *c) {
         free(c);
 }
 
-static int on_broken_defer(sd_event_source *es, void *userdata) {
+static int on_broken_defer(struct evsrc *es, void *userdata) {
         struct ctrd_grpc *g = userdata;
-        sd_event_source_set_enabled(g->defer, SD_EVENT_OFF);
+        evsrc_set_enabled(g->defer, EVSRC_OFF);
         g->cb.broken(g, g->error, g->userdata); /* may free g */
         return 0;
 }
@@ -73,8 +73,8 @@ static void fail(struct ctrd_grpc *g, int error) {
         if (g->error)
                 return;
         g->error = error ? error : -EPIPE;
-        sd_event_source_set_enabled(g->io, SD_EVENT_OFF);
-        sd_event_source_set_enabled(g->defer, SD_EVENT_ONESHOT);
+        evsrc_set_enabled(g->io, EVSRC_OFF);
+        evsrc_set_enabled(g->defer, EVSRC_ONESHOT);
 }
 
 void ctrd_grpc_abort(struct ctrd_grpc *g, int error) {
@@ -185,10 +185,10 @@ static void update_events(struct ctrd_grpc *g) {
                 return;
         }
         uint32_t ev = EPOLLIN | (sym_nghttp2_session_want_write(g->h2) ? EPOLLOUT : 0);
-        sd_event_source_set_io_events(g->io, ev);
+        evsrc_set_io_events(g->io, ev);
 }
 
-static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct ctrd_grpc *g = userdata;
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
                 uint8_t buf[16384];
@@ -217,7 +217,7 @@ static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) 
         return 0;
 }
 
-int ctrd_grpc_connect(sd_event *loop, const char *socket_path, const char *ns,
+int ctrd_grpc_connect(struct evloop *loop, const char *socket_path, const char *ns,
                       const struct ctrd_grpc_callbacks *cb, void *userdata,
                       struct ctrd_grpc **ret) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -237,11 +237,11 @@ int ctrd_grpc_connect(sd_event *loop, const char *socket_path, const char *ns,
         if (r == 0 && !(g->ns = strdup(ns)))
                 r = -ENOMEM;
         if (r == 0)
-                r = sd_event_add_io(loop, &g->io, g->fd, EPOLLIN | EPOLLOUT, on_io, g);
+                r = evloop_add_io(loop, &g->io, g->fd, EPOLLIN | EPOLLOUT, on_io, g);
         if (r == 0)
-                r = sd_event_add_defer(loop, &g->defer, on_broken_defer, g);
+                r = evloop_add_defer(loop, &g->defer, on_broken_defer, g);
         if (r == 0)
-                r = sd_event_source_set_enabled(g->defer, SD_EVENT_OFF);
+                r = evsrc_set_enabled(g->defer, EVSRC_OFF);
         nghttp2_session_callbacks *cbs = NULL;
         if (r == 0 && sym_nghttp2_session_callbacks_new(&cbs) != 0)
                 r = -ENOMEM;
@@ -280,8 +280,8 @@ void ctrd_grpc_free(struct ctrd_grpc *g) {
                 call_free(g->calls);
         if (g->h2)
                 sym_nghttp2_session_del(g->h2);
-        sd_event_source_disable_unref(g->io);
-        sd_event_source_disable_unref(g->defer);
+        evsrc_disable_unref(g->io);
+        evsrc_disable_unref(g->defer);
         if (g->fd >= 0)
                 close(g->fd);
         free(g->ns);
@@ -350,6 +350,6 @@ int ctrd_grpc_call(struct ctrd_grpc *g, const char *method, const uint8_t *req, 
         }
         c->stream = id;
         /* sent when the loop sees the socket writable */
-        sd_event_source_set_io_events(g->io, EPOLLIN | EPOLLOUT);
+        evsrc_set_io_events(g->io, EPOLLIN | EPOLLOUT);
         return 0;
 }

@@ -1,4 +1,4 @@
-/* docker-api.c - the Docker Engine API over its unix socket: libcurl multi driven by sd-event. */
+/* docker-api.c - the Docker Engine API over its unix socket: libcurl multi driven by evloop. */
 #include "docker-curl.h"
 #include <errno.h>
 #include <stdio.h>
@@ -35,9 +35,9 @@ struct dk_req {
 };
 
 struct dk_api {
-        sd_event *loop;
+        struct evloop *loop;
         CURLM *multi;
-        sd_event_source *curl_timer, *retry_timer;
+        struct evsrc *curl_timer, *retry_timer;
         char *socket;
         struct dk_api_callbacks cb;
         void *userdata;
@@ -70,7 +70,7 @@ unsigned dk_api_requests(const struct dk_api *a) {
 
 /* ---- curl on the loop ---- */
 
-static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct dk_api *a = userdata;
         int flags = 0, running;
         if (revents & EPOLLIN)
@@ -86,19 +86,19 @@ static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) 
 
 static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp) {
         struct dk_api *a = userp;
-        sd_event_source *es = socketp;
+        struct evsrc *es = socketp;
         if (what == CURL_POLL_REMOVE) {
                 if (es) {
                         sym_curl_multi_assign(a->multi, s, NULL);
-                        sd_event_source_disable_unref(es);
+                        evsrc_disable_unref(es);
                 }
                 return 0;
         }
         uint32_t events =
                 (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
         if (es)
-                return sd_event_source_set_io_events(es, events) < 0 ? -1 : 0;
-        int r = sd_event_add_io(a->loop, &es, s, events, on_io, a);
+                return evsrc_set_io_events(es, events) < 0 ? -1 : 0;
+        int r = evloop_add_io(a->loop, &es, s, events, on_io, a);
         if (r < 0) {
                 log_error_errno(r, "Failed to watch the docker socket: %m");
                 return -1;
@@ -107,7 +107,7 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
         return 0;
 }
 
-static int on_curl_timer_fired(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_curl_timer_fired(struct evsrc *es, uint64_t usec, void *userdata) {
         struct dk_api *a = userdata;
         int running;
         sym_curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -118,11 +118,11 @@ static int on_curl_timer_fired(sd_event_source *es, uint64_t usec, void *userdat
 static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp) {
         struct dk_api *a = userp;
         if (timeout_ms < 0)
-                return sd_event_source_set_enabled(a->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+                return evsrc_set_enabled(a->curl_timer, EVSRC_OFF) < 0 ? -1 : 0;
         uint64_t now;
-        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(a->curl_timer, now + (uint64_t)timeout_ms * 1000);
-        return sd_event_source_set_enabled(a->curl_timer, SD_EVENT_ONESHOT) < 0 ? -1 : 0;
+        evloop_now(a->loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(a->curl_timer, now + (uint64_t)timeout_ms * 1000);
+        return evsrc_set_enabled(a->curl_timer, EVSRC_ONESHOT) < 0 ? -1 : 0;
 }
 
 /* ---- requests ---- */
@@ -270,7 +270,7 @@ static int req_start(struct dk_api *a, enum req_kind kind, const char *id, struc
 
 /* ---- connection life ---- */
 
-static int on_retry(sd_event_source *es, uint64_t usec, void *userdata);
+static int on_retry(struct evsrc *es, uint64_t usec, void *userdata);
 
 static void teardown(struct dk_api *a) {
         while (a->reqs)
@@ -287,9 +287,9 @@ static void disconnect(struct dk_api *a) {
         teardown(a);
         a->state = ST_DOWN;
         uint64_t now;
-        sd_event_now(a->loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(a->retry_timer, now + a->backoff);
-        sd_event_source_set_enabled(a->retry_timer, SD_EVENT_ONESHOT);
+        evloop_now(a->loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(a->retry_timer, now + a->backoff);
+        evsrc_set_enabled(a->retry_timer, EVSRC_ONESHOT);
         log_debug("Docker: reconnecting in %llu ms", (unsigned long long)(a->backoff / 1000));
         a->backoff = a->backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : a->backoff * 2;
         if (was_up && a->cb.disconnected)
@@ -305,7 +305,7 @@ static void connect_engine(struct dk_api *a) {
         }
 }
 
-static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct dk_api *a = userdata;
         connect_engine(a);
         process(a);
@@ -454,7 +454,7 @@ int dk_api_inspect(struct dk_api *a, const char *id) {
         return 0;
 }
 
-int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_callbacks *cb,
+int dk_api_new(struct evloop *loop, const char *socket_path, const struct dk_api_callbacks *cb,
                void *userdata, struct dk_api **ret) {
         static bool curl_ready;
         if (!curl_ready) {
@@ -468,7 +468,7 @@ int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_call
         struct dk_api *a = calloc(1, sizeof *a);
         if (!a)
                 return -ENOMEM;
-        a->loop = sd_event_ref(loop);
+        a->loop = evloop_ref(loop);
         a->cb = *cb;
         a->userdata = userdata;
         a->backoff = BACKOFF_MIN_USEC;
@@ -489,13 +489,13 @@ int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_call
                 r = -EIO;
                 goto fail;
         }
-        r = sd_event_add_time(loop, &a->curl_timer, CLOCK_MONOTONIC, 0, 1, on_curl_timer_fired, a);
+        r = evloop_add_time(loop, &a->curl_timer, CLOCK_MONOTONIC, 0, 1, on_curl_timer_fired, a);
         if (r >= 0)
-                r = sd_event_source_set_enabled(a->curl_timer, SD_EVENT_OFF);
+                r = evsrc_set_enabled(a->curl_timer, EVSRC_OFF);
         if (r >= 0)
-                r = sd_event_add_time(loop, &a->retry_timer, CLOCK_MONOTONIC, 0, 0, on_retry, a);
+                r = evloop_add_time(loop, &a->retry_timer, CLOCK_MONOTONIC, 0, 0, on_retry, a);
         if (r >= 0)
-                r = sd_event_source_set_enabled(a->retry_timer, SD_EVENT_OFF);
+                r = evsrc_set_enabled(a->retry_timer, EVSRC_OFF);
         if (r < 0)
                 goto fail;
         connect_engine(a);
@@ -515,11 +515,11 @@ void dk_api_free(struct dk_api *a) {
                 teardown(a);
         if (a->multi)
                 sym_curl_multi_cleanup(a->multi);
-        sd_event_source_disable_unref(a->curl_timer);
-        sd_event_source_disable_unref(a->retry_timer);
+        evsrc_disable_unref(a->curl_timer);
+        evsrc_disable_unref(a->retry_timer);
         dk_stream_free(&a->stream);
         free(a->queue);
         free(a->socket);
-        sd_event_unref(a->loop);
+        evloop_unref(a->loop);
         free(a);
 }

@@ -36,7 +36,7 @@ struct dk_container {
         bool seen; /* in the listing being applied */
         uint32_t ds_index;
         struct hsp_source *src;
-        sd_event_source *retry; /* the next inspection after one failed */
+        struct evsrc *retry; /* the next inspection after one failed */
         unsigned inspect_failures;
         struct dk_state *owner;
         struct dk_container *prev, *next;
@@ -83,7 +83,7 @@ static struct dk_container *container_new(struct dk_state *st, const char *id) {
 
 /* Forget a container; a reported one gets its final sample (virt_cpu state shutdown). */
 static void container_end(struct dk_state *st, struct dk_container *c) {
-        c->retry = sd_event_source_disable_unref(c->retry);
+        c->retry = evsrc_disable_unref(c->retry);
         if (c->state == C_RUNNING) {
                 c->v.ending = true;
                 log_debug("Docker: container %s (%.12s) ended: 3:%u removed", c->v.name, c->id,
@@ -116,10 +116,10 @@ static void start_inspect(struct dk_state *st, const char *id) {
 #define INSPECT_ATTEMPTS 5
 #define INSPECT_RETRY_USEC (1000000ULL)
 
-static int on_inspect_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_inspect_retry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct dk_container *c = userdata;
         struct dk_state *st = c->owner;
-        c->retry = sd_event_source_unref(c->retry);
+        c->retry = evsrc_unref(c->retry);
         if (dk_api_inspect(st->api, c->id) < 0)
                 container_end(st, c);
         return 0;
@@ -134,10 +134,10 @@ static void on_inspected(const char *id, const struct dk_inspect *ins, bool gone
                 /* The engine answered badly (logged with the endpoint): ask again shortly
                  * rather than lose the container until the next resynchronisation. */
                 uint64_t now;
-                sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now);
-                if (sd_event_add_time(st->m->loop, &c->retry, CLOCK_MONOTONIC,
-                                      now + INSPECT_RETRY_USEC * c->inspect_failures, 100000,
-                                      on_inspect_retry, c) >= 0)
+                evloop_now(st->m->loop, CLOCK_MONOTONIC, &now);
+                if (evloop_add_time(st->m->loop, &c->retry, CLOCK_MONOTONIC,
+                                    now + INSPECT_RETRY_USEC * c->inspect_failures, 100000,
+                                    on_inspect_retry, c) >= 0)
                         return;
         }
         if (!ins || !ins->running || ins->pid <= 0) {
@@ -289,7 +289,7 @@ static void docker_stop(struct hsp_mod *m) {
                 struct dk_container *c = st->list;
                 st->list = c->next;
                 /* an inspection retry may be armed: it must not fire on freed memory */
-                c->retry = sd_event_source_disable_unref(c->retry);
+                c->retry = evsrc_disable_unref(c->retry);
                 if (c->state == C_RUNNING)
                         hsp_source_remove(c->src, false);
                 free(c);

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <systemd/sd-event.h>
+
+#include "evloop.h"
 
 #define DK_ID_MAX 64 /* container ids are 64 hex digits */
 #define DK_NAME_MAX 128
@@ -106,7 +107,7 @@ struct dk_api_callbacks {
         void (*disconnected)(void *userdata);
 };
 
-int dk_api_new(sd_event *loop, const char *socket_path, const struct dk_api_callbacks *cb,
+int dk_api_new(struct evloop *loop, const char *socket_path, const struct dk_api_callbacks *cb,
                void *userdata, struct dk_api **ret);
 void dk_api_free(struct dk_api *a);
 /* Ask for GET /containers/{id}/json; the answer comes through cb->inspected. */

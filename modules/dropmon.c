@@ -34,7 +34,7 @@ struct dropmon_state {
         const struct dropmon_conf *c;
         struct ksample_sock ks; /* the feed */
         struct nl_sock *ctl;    /* commands */
-        sd_event_source *tick;
+        struct evsrc *tick;
         bool ours, paused;
         regex_t hide;
         bool hide_ok;
@@ -157,9 +157,9 @@ static void on_msg(void *userdata, const struct nlmsghdr *h) {
                 on_drop(st, &p);
 }
 
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_tick(struct evsrc *s, uint64_t usec, void *userdata) {
         struct dropmon_state *st = userdata;
-        (void)sd_event_source_set_time(s, usec + 1000000);
+        (void)evsrc_set_time(s, usec + 1000000);
         if (st->paused) {
                 if (usec >= st->pause_until) {
                         st->paused = false;
@@ -215,7 +215,7 @@ static void dropmon_stop(struct hsp_mod *m) {
         feed_stop(st);
         close_all(st);
         ksample_sock_free(&st->ks);
-        st->tick = sd_event_source_disable_unref(st->tick);
+        st->tick = evsrc_disable_unref(st->tick);
         if (st->hide_ok)
                 regfree(&st->hide);
         free(st);
@@ -249,11 +249,11 @@ static int dropmon_start(struct hsp_mod *m) {
         st->breaker = (struct dropmon_breaker){.max = st->c->max, .max_trip = st->c->max_trip};
         if ((r = ksample_sock_init(&st->ks)) < 0)
                 return r;
-        if ((r = sd_event_now(m->loop, CLOCK_MONOTONIC, &now)) < 0 ||
-            (r = sd_event_add_time(m->loop, &st->tick, CLOCK_MONOTONIC, now + 1000000, 0, on_tick,
-                                   st)) < 0)
+        if ((r = evloop_now(m->loop, CLOCK_MONOTONIC, &now)) < 0 ||
+            (r = evloop_add_time(m->loop, &st->tick, CLOCK_MONOTONIC, now + 1000000, 0, on_tick,
+                                 st)) < 0)
                 return log_error_errno(r, "dropmon: cannot add a timer: %m");
-        (void)sd_event_source_set_enabled(st->tick, SD_EVENT_ON);
+        (void)evsrc_set_enabled(st->tick, EVSRC_ON);
         return try_open(st);
 }
 

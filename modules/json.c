@@ -34,7 +34,7 @@ struct js_state {
         uint32_t port;
         char *fifo_path;
         int fd4, fd6, fifo;
-        sd_event_source *io4, *io6, *iofifo, *sweep;
+        struct evsrc *io4, *io6, *iofifo, *sweep;
         struct js_apps apps;
         /* the FIFO's current line */
         size_t line_len, skipped;
@@ -50,7 +50,7 @@ struct js_state {
 
 static uint64_t now_usec(struct js_state *st) {
         uint64_t now;
-        if (sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now) < 0) {
+        if (evloop_now(st->m->loop, CLOCK_MONOTONIC, &now) < 0) {
                 struct timespec ts;
                 clock_gettime(CLOCK_MONOTONIC, &ts);
                 now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
@@ -153,7 +153,7 @@ static void app_forget(struct js_state *st, struct js_app *a) {
         js_app_free(&st->apps, a);
 }
 
-static int on_sweep(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_sweep(struct evsrc *es, uint64_t usec, void *userdata) {
         struct js_state *st = userdata;
         uint64_t now = now_usec(st);
         struct js_app *a;
@@ -162,8 +162,8 @@ static int on_sweep(sd_event_source *es, uint64_t usec, void *userdata) {
                          (unsigned long long)(JS_FORGET_USEC / 1000000));
                 app_forget(st, a);
         }
-        sd_event_source_set_time(es, now + JS_SWEEP_USEC);
-        sd_event_source_set_enabled(es, SD_EVENT_ON);
+        evsrc_set_time(es, now + JS_SWEEP_USEC);
+        evsrc_set_enabled(es, EVSRC_ON);
         return 0;
 }
 
@@ -241,7 +241,7 @@ static bool loopback(const struct sockaddr_storage *ss) {
                memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, one6, 16) == 0;
 }
 
-static int on_udp(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_udp(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct js_state *st = userdata;
         for (int i = 0; i < JS_BATCH; i++) {
                 struct sockaddr_storage ss;
@@ -306,7 +306,7 @@ static void fifo_bytes(struct js_state *st, const char *p, size_t n) {
         }
 }
 
-static int on_fifo(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_fifo(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct js_state *st = userdata;
         for (int i = 0; i < JS_BATCH; i++) {
                 ssize_t n = read(fd, st->buf, sizeof(st->buf));
@@ -319,7 +319,7 @@ static int on_fifo(sd_event_source *es, int fd, uint32_t revents, void *userdata
 
 /* ---- endpoints ---- */
 
-static int open_udp(struct js_state *st, int family, int *ret_fd, sd_event_source **ret_io) {
+static int open_udp(struct js_state *st, int family, int *ret_fd, struct evsrc **ret_io) {
         struct sockaddr_storage ss = {0};
         socklen_t sl;
         int one = 1, rcvbuf = JS_RCVBUF;
@@ -350,7 +350,7 @@ static int open_udp(struct js_state *st, int family, int *ret_fd, sd_event_sourc
                 return log_error_errno(r, "json: cannot listen on %s port %u: %m", name,
                                        (unsigned)st->port);
         }
-        int r = sd_event_add_io(st->m->loop, ret_io, fd, EPOLLIN, on_udp, st);
+        int r = evloop_add_io(st->m->loop, ret_io, fd, EPOLLIN, on_udp, st);
         if (r < 0) {
                 close(fd);
                 return log_error_errno(r, "json: cannot watch the UDP socket: %m");
@@ -377,7 +377,7 @@ static int open_fifo(struct js_state *st) {
         int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(-errno, "json: cannot open FIFO %s: %m", path);
-        int r = sd_event_add_io(st->m->loop, &st->iofifo, fd, EPOLLIN, on_fifo, st);
+        int r = evloop_add_io(st->m->loop, &st->iofifo, fd, EPOLLIN, on_fifo, st);
         if (r < 0) {
                 close(fd);
                 return log_error_errno(r, "json: cannot watch FIFO %s: %m", path);
@@ -388,9 +388,9 @@ static int open_fifo(struct js_state *st) {
 }
 
 static void close_endpoints(struct js_state *st) {
-        st->io4 = sd_event_source_disable_unref(st->io4);
-        st->io6 = sd_event_source_disable_unref(st->io6);
-        st->iofifo = sd_event_source_disable_unref(st->iofifo);
+        st->io4 = evsrc_disable_unref(st->io4);
+        st->io6 = evsrc_disable_unref(st->io6);
+        st->iofifo = evsrc_disable_unref(st->iofifo);
         for (int *fd = &st->fd4; fd <= &st->fifo; fd++) {
                 if (*fd >= 0)
                         close(*fd);
@@ -439,8 +439,8 @@ static int js_start(struct hsp_mod *m) {
         if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
                 seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
         js_rng_seed(&st->apps, seed);
-        r = sd_event_add_time(m->loop, &st->sweep, CLOCK_MONOTONIC, now_usec(st) + JS_SWEEP_USEC,
-                              1000000, on_sweep, st);
+        r = evloop_add_time(m->loop, &st->sweep, CLOCK_MONOTONIC, now_usec(st) + JS_SWEEP_USEC,
+                            1000000, on_sweep, st);
         if (r < 0)
                 return log_error_errno(r, "json: cannot arm the expiry timer: %m");
         return open_endpoints(st);
@@ -500,7 +500,7 @@ static void js_stop(struct hsp_mod *m) {
         if (!st)
                 return;
         close_endpoints(st);
-        st->sweep = sd_event_source_disable_unref(st->sweep);
+        st->sweep = evsrc_disable_unref(st->sweep);
         while (st->apps.list)
                 app_forget(st, st->apps.list);
         log_info("json: %llu documents taken, %llu malformed, %llu oversized refused",

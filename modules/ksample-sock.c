@@ -13,7 +13,7 @@
 static uint8_t rxbuf[65536];
 
 void ksample_sock_close(struct ksample_sock *ks) {
-        ks->io = sd_event_source_disable_unref(ks->io);
+        ks->io = evsrc_disable_unref(ks->io);
         if (ks->sk)
                 nl_socket_free(ks->sk);
         ks->sk = NULL;
@@ -21,18 +21,18 @@ void ksample_sock_close(struct ksample_sock *ks) {
 
 void ksample_sock_free(struct ksample_sock *ks) {
         ksample_sock_close(ks);
-        ks->retry = sd_event_source_disable_unref(ks->retry);
+        ks->retry = evsrc_disable_unref(ks->retry);
 }
 
 void ksample_sock_retry(struct ksample_sock *ks) {
         uint64_t now;
-        if (ks->retry && sd_event_now(ks->m->loop, CLOCK_MONOTONIC, &now) >= 0) {
-                (void)sd_event_source_set_time(ks->retry, now + KSAMPLE_RETRY_USEC);
-                (void)sd_event_source_set_enabled(ks->retry, SD_EVENT_ONESHOT);
+        if (ks->retry && evloop_now(ks->m->loop, CLOCK_MONOTONIC, &now) >= 0) {
+                (void)evsrc_set_time(ks->retry, now + KSAMPLE_RETRY_USEC);
+                (void)evsrc_set_enabled(ks->retry, EVSRC_ONESHOT);
         }
 }
 
-static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *s, uint64_t usec, void *userdata) {
         struct ksample_sock *ks = userdata;
         if (!ks->sk)
                 ks->open(ks->userdata);
@@ -40,10 +40,10 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 int ksample_sock_init(struct ksample_sock *ks) {
-        int r = sd_event_add_time(ks->m->loop, &ks->retry, CLOCK_MONOTONIC, 0, 0, on_retry, ks);
+        int r = evloop_add_time(ks->m->loop, &ks->retry, CLOCK_MONOTONIC, 0, 0, on_retry, ks);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot add a timer: %m", ks->m->module->name);
-        (void)sd_event_source_set_enabled(ks->retry, SD_EVENT_OFF);
+        (void)evsrc_set_enabled(ks->retry, EVSRC_OFF);
         return 0;
 }
 
@@ -62,7 +62,7 @@ int ksample_sock_connect(struct ksample_sock *ks, int protocol) {
         return 0;
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct ksample_sock *ks = userdata;
         for (int i = 0; i < ks->reads; i++) {
                 ssize_t len = recv(fd, rxbuf, sizeof rxbuf, MSG_DONTWAIT);
@@ -96,12 +96,12 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 
 int ksample_sock_watch(struct ksample_sock *ks) {
         (void)nl_socket_set_nonblocking(ks->sk);
-        int r = sd_event_add_io(ks->m->loop, &ks->io, nl_socket_get_fd(ks->sk), EPOLLIN, on_io, ks);
+        int r = evloop_add_io(ks->m->loop, &ks->io, nl_socket_get_fd(ks->sk), EPOLLIN, on_io, ks);
         if (r < 0) {
                 ksample_sock_close(ks);
                 return r;
         }
-        (void)sd_event_source_set_description(ks->io, ks->m->module->name);
+        (void)evsrc_set_description(ks->io, ks->m->module->name);
         return 0;
 }
 

@@ -6,8 +6,8 @@
 #include <netlink/socket.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "evloop.h"
 #include "module.h"
 
 #define KSAMPLE_RETRY_USEC (15 * 1000000ULL) /* a socket that cannot be opened is tried again */
@@ -26,7 +26,7 @@ struct ksample_sock {
         /* kept by ksample-sock.c */
         struct nl_sock *sk;
         int family; /* genetlink family id (ksample_genl_open) */
-        sd_event_source *io, *retry;
+        struct evsrc *io, *retry;
         uint64_t overruns;
         bool overrun_logged, absent_logged;
 };

@@ -58,11 +58,11 @@ struct kvm_attempt {
         /* loop thread only */
         struct kvm_conn *owner; /* adopted: events go to it */
         struct kvm_queued *queue, **tail;
-        sd_event_source *done_src;
+        struct evsrc *done_src;
 };
 
 struct kvm_conn {
-        sd_event *loop;
+        struct evloop *loop;
         char *uri;
         const struct kvm_conn_callbacks *cb;
         void *userdata;
@@ -71,7 +71,7 @@ struct kvm_conn {
         virConnectPtr conn;
         int event_id;
         bool closed_cb;
-        sd_event_source *retry, *drop, *deadline;
+        struct evsrc *retry, *drop, *deadline;
         uint64_t backoff;
         unsigned connects, failures, given_up;
 };
@@ -203,7 +203,7 @@ static bool attempt_drop(struct kvm_attempt *a) {
         bool running = !a->done;
         a->abandoned = true;
         pthread_mutex_unlock(&a->lock);
-        a->done_src = sd_event_source_disable_unref(a->done_src);
+        a->done_src = evsrc_disable_unref(a->done_src);
         a->owner = NULL;
         queue_drain(a);
         if (running)
@@ -215,7 +215,7 @@ static bool attempt_drop(struct kvm_attempt *a) {
 }
 
 static void disconnect(struct kvm_conn *c) {
-        c->deadline = sd_event_source_disable_unref(c->deadline);
+        c->deadline = evsrc_disable_unref(c->deadline);
         if (c->pending) {
                 attempt_drop(c->pending);
                 c->pending = NULL;
@@ -235,8 +235,8 @@ static void disconnect(struct kvm_conn *c) {
 static void adopt(struct kvm_conn *c, struct kvm_attempt *a) {
         const char *name = uri_name(c->uri);
         c->pending = NULL;
-        c->deadline = sd_event_source_disable_unref(c->deadline);
-        a->done_src = sd_event_source_disable_unref(a->done_src);
+        c->deadline = evsrc_disable_unref(c->deadline);
+        a->done_src = evsrc_disable_unref(a->done_src);
         if (a->failed) {
                 if (c->failures++ == 0)
                         log_warning("kvm: cannot %s %s: %s; retrying", a->failed, name, a->error);
@@ -278,7 +278,7 @@ static void adopt(struct kvm_conn *c, struct kvm_attempt *a) {
                 on_close(c->conn, VIR_CONNECT_CLOSE_REASON_EOF, c);
 }
 
-static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_done(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct kvm_conn *c = userdata;
         struct kvm_attempt *a = c->pending;
         eventfd_t v;
@@ -288,9 +288,9 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
-static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_deadline(struct evsrc *s, uint64_t usec, void *userdata) {
         struct kvm_conn *c = userdata;
-        c->deadline = sd_event_source_unref(c->deadline);
+        c->deadline = evsrc_unref(c->deadline);
         struct kvm_attempt *a = c->pending;
         if (!a)
                 return 0;
@@ -334,12 +334,12 @@ static int start_attempt(struct kvm_conn *c) {
         if (r == 0 && (a->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
                 r = -errno;
         if (r == 0)
-                r = sd_event_add_io(c->loop, &a->done_src, a->fd, EPOLLIN, on_done, c);
+                r = evloop_add_io(c->loop, &a->done_src, a->fd, EPOLLIN, on_done, c);
         uint64_t now;
-        sd_event_now(c->loop, CLOCK_MONOTONIC, &now);
+        evloop_now(c->loop, CLOCK_MONOTONIC, &now);
         if (r == 0)
-                r = sd_event_add_time(c->loop, &c->deadline, CLOCK_MONOTONIC,
-                                      now + kvm_conn_timeout_usec, 10000, on_deadline, c);
+                r = evloop_add_time(c->loop, &c->deadline, CLOCK_MONOTONIC,
+                                    now + kvm_conn_timeout_usec, 10000, on_deadline, c);
         if (r == 0) {
                 pthread_attr_t attr;
                 sigset_t all, old;
@@ -353,7 +353,7 @@ static int start_attempt(struct kvm_conn *c) {
                 pthread_attr_destroy(&attr);
         }
         if (r < 0) {
-                c->deadline = sd_event_source_disable_unref(c->deadline);
+                c->deadline = evsrc_disable_unref(c->deadline);
                 a->refs = 1; /* no thread */
                 a->done = true;
                 attempt_drop(a);
@@ -364,9 +364,9 @@ static int start_attempt(struct kvm_conn *c) {
         return 0;
 }
 
-static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *s, uint64_t usec, void *userdata) {
         struct kvm_conn *c = userdata;
-        c->retry = sd_event_source_unref(c->retry);
+        c->retry = evsrc_unref(c->retry);
         if (start_attempt(c) < 0)
                 schedule_retry(c);
         return 0;
@@ -377,19 +377,19 @@ static void schedule_retry(struct kvm_conn *c) {
         if (c->backoff > RETRY_MAX_USEC)
                 c->backoff = RETRY_MAX_USEC;
         uint64_t now;
-        sd_event_now(c->loop, CLOCK_MONOTONIC, &now);
-        c->retry = sd_event_source_disable_unref(c->retry);
-        int r = sd_event_add_time(c->loop, &c->retry, CLOCK_MONOTONIC, now + c->backoff, 10000,
-                                  on_retry, c);
+        evloop_now(c->loop, CLOCK_MONOTONIC, &now);
+        c->retry = evsrc_disable_unref(c->retry);
+        int r = evloop_add_time(c->loop, &c->retry, CLOCK_MONOTONIC, now + c->backoff, 10000,
+                                on_retry, c);
         if (r < 0)
                 log_error_errno(r, "kvm: cannot schedule the reconnection: %m");
 }
 
 /* Closing the connection from inside libvirt's own callback is not allowed: do it from the
  * loop, then tell the module and try again. */
-static int on_drop(sd_event_source *s, void *userdata) {
+static int on_drop(struct evsrc *s, void *userdata) {
         struct kvm_conn *c = userdata;
-        c->drop = sd_event_source_unref(c->drop);
+        c->drop = evsrc_unref(c->drop);
         disconnect(c);
         c->cb->disconnected(c->userdata);
         schedule_retry(c);
@@ -402,11 +402,11 @@ static void on_close(virConnectPtr conn, int reason, void *opaque) {
                                               "client request"};
         log_warning("kvm: connection to libvirt closed (%s); reconnecting",
                     reason >= 0 && reason < 4 ? reasons[reason] : "unknown reason");
-        if (!c->drop && sd_event_add_defer(c->loop, &c->drop, on_drop, c) < 0)
+        if (!c->drop && evloop_add_defer(c->loop, &c->drop, on_drop, c) < 0)
                 log_error("kvm: cannot schedule the reconnection");
 }
 
-int kvm_conn_new(sd_event *loop, const char *uri, const struct kvm_conn_callbacks *cb,
+int kvm_conn_new(struct evloop *loop, const char *uri, const struct kvm_conn_callbacks *cb,
                  void *userdata, struct kvm_conn **ret) {
         struct kvm_conn *c = calloc(1, sizeof *c);
         if (!c)
@@ -434,8 +434,8 @@ int kvm_conn_new(sd_event *loop, const char *uri, const struct kvm_conn_callback
 void kvm_conn_free(struct kvm_conn *c) {
         if (!c)
                 return;
-        c->retry = sd_event_source_disable_unref(c->retry);
-        c->drop = sd_event_source_disable_unref(c->drop);
+        c->retry = evsrc_disable_unref(c->retry);
+        c->drop = evsrc_disable_unref(c->drop);
         disconnect(c);
         kvm_event_flush();
         free(c->uri);

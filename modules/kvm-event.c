@@ -1,10 +1,10 @@
-/* kvm-event.c - libvirt's event loop on ours: virEventRegisterImpl with sd-event sources.
+/* kvm-event.c - libvirt's event loop on ours: virEventRegisterImpl with evloop sources.
  * libvirt watches its sockets and arms its timers through these functions, so its events
  * (domain lifecycle, keepalive, connection close) are dispatched by the agent's one loop.
  *
  * libvirt may call these functions from any thread: the connection is opened on a short-lived
  * thread (kvm-conn.c) so that a libvirtd that accepts and never answers cannot stop the loop.
- * sd-event is not thread-safe, so a call from another thread only records the change under the
+ * evloop is not thread-safe, so a call from another thread only records the change under the
  * lock and wakes the loop through an eventfd; the loop applies it. Callbacks into libvirt are
  * made without the lock held (they call back into these functions). */
 #include <errno.h>
@@ -28,23 +28,23 @@ struct kvm_watch {
         virEventTimeoutCallback tcb;
         void *opaque;
         virFreeCallback ff;
-        sd_event_source *src;
+        struct evsrc *src;
         bool removed;
         bool dirty; /* changed by another thread: the loop applies it */
         struct kvm_watch *next;
 };
 
 static struct {
-        sd_event *loop;
+        struct evloop *loop;
         struct kvm_watch *list;
         int next_id;
         unsigned active;
-        sd_event_source *reaper; /* runs the free functions of removed watches */
+        struct evsrc *reaper; /* runs the free functions of removed watches */
         bool registered;
         pthread_mutex_t lock;
         pthread_t loop_thread;
         int wake_fd; /* eventfd: another thread changed a watch */
-        sd_event_source *wake;
+        struct evsrc *wake;
         bool pending;
 } ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
@@ -81,7 +81,7 @@ static int from_epoll(uint32_t e) {
         return events;
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct kvm_watch *w = userdata;
         pthread_mutex_lock(&ev.lock);
         bool live = !w->removed && w->hcb;
@@ -99,16 +99,16 @@ static void arm_timer(struct kvm_watch *w) {
         if (!w->src)
                 return;
         if (w->interval < 0) {
-                sd_event_source_set_enabled(w->src, SD_EVENT_OFF);
+                evsrc_set_enabled(w->src, EVSRC_OFF);
                 return;
         }
         uint64_t now;
-        sd_event_now(ev.loop, CLOCK_MONOTONIC, &now);
-        sd_event_source_set_time(w->src, now + (uint64_t)w->interval * 1000);
-        sd_event_source_set_enabled(w->src, SD_EVENT_ONESHOT);
+        evloop_now(ev.loop, CLOCK_MONOTONIC, &now);
+        evsrc_set_time(w->src, now + (uint64_t)w->interval * 1000);
+        evsrc_set_enabled(w->src, EVSRC_ONESHOT);
 }
 
-static int on_time(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_time(struct evsrc *s, uint64_t usec, void *userdata) {
         struct kvm_watch *w = userdata;
         pthread_mutex_lock(&ev.lock);
         bool live = !w->removed && w->tcb;
@@ -123,7 +123,7 @@ static int on_time(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int on_reap(sd_event_source *s, void *userdata) {
+static int on_reap(struct evsrc *s, void *userdata) {
         kvm_event_flush();
         return 0;
 }
@@ -131,24 +131,24 @@ static int on_reap(sd_event_source *s, void *userdata) {
 /* Loop thread, lock held. */
 static void schedule_reaper(void) {
         if (!ev.reaper && ev.loop)
-                sd_event_add_defer(ev.loop, &ev.reaper, on_reap, NULL);
+                evloop_add_defer(ev.loop, &ev.reaper, on_reap, NULL);
         else if (ev.reaper)
-                sd_event_source_set_enabled(ev.reaper, SD_EVENT_ONESHOT);
+                evsrc_set_enabled(ev.reaper, EVSRC_ONESHOT);
 }
 
-/* Loop thread, lock held: make w's sd-event source what its fields say. Returns -errno when
+/* Loop thread, lock held: make w's evloop source what its fields say. Returns -errno when
  * the source cannot be made. */
 static int apply(struct kvm_watch *w) {
         w->dirty = false;
         if (w->removed) {
-                w->src = sd_event_source_disable_unref(w->src);
+                w->src = evsrc_disable_unref(w->src);
                 schedule_reaper();
                 return 0;
         }
         if (w->timer) {
                 if (!w->src) {
-                        int r = sd_event_add_time(ev.loop, &w->src, CLOCK_MONOTONIC, 0, 1000,
-                                                  on_time, w);
+                        int r = evloop_add_time(ev.loop, &w->src, CLOCK_MONOTONIC, 0, 1000, on_time,
+                                                w);
                         if (r < 0)
                                 return r;
                 }
@@ -156,16 +156,16 @@ static int apply(struct kvm_watch *w) {
                 return 0;
         }
         if (!w->src) {
-                int r = sd_event_add_io(ev.loop, &w->src, w->fd, to_epoll(w->events), on_io, w);
+                int r = evloop_add_io(ev.loop, &w->src, w->fd, to_epoll(w->events), on_io, w);
                 if (r < 0)
                         return r;
         }
         if (w->events == 0) {
-                sd_event_source_set_enabled(w->src, SD_EVENT_OFF);
+                evsrc_set_enabled(w->src, EVSRC_OFF);
                 return 0;
         }
-        sd_event_source_set_io_events(w->src, to_epoll(w->events));
-        sd_event_source_set_enabled(w->src, SD_EVENT_ON);
+        evsrc_set_io_events(w->src, to_epoll(w->events));
+        evsrc_set_enabled(w->src, EVSRC_ON);
         return 0;
 }
 
@@ -184,7 +184,7 @@ static int changed(struct kvm_watch *w) {
         return 0;
 }
 
-static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_wake(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         uint64_t n;
         if (read(fd, &n, sizeof n) < 0) {
                 /* EAGAIN: another wake-up read it first */
@@ -308,19 +308,19 @@ static int remove_timeout(int id) {
         return r;
 }
 
-int kvm_event_register(sd_event *loop) {
+int kvm_event_register(struct evloop *loop) {
         pthread_mutex_lock(&ev.lock);
         int r = 0;
         if (ev.loop != loop) {
-                ev.reaper = sd_event_source_disable_unref(ev.reaper);
-                ev.wake = sd_event_source_disable_unref(ev.wake);
+                ev.reaper = evsrc_disable_unref(ev.reaper);
+                ev.wake = evsrc_disable_unref(ev.wake);
                 ev.loop = loop;
         }
         ev.loop_thread = pthread_self();
         if (ev.wake_fd < 0 && (ev.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
                 r = -errno;
         if (r == 0 && !ev.wake)
-                r = sd_event_add_io(loop, &ev.wake, ev.wake_fd, EPOLLIN, on_wake, NULL);
+                r = evloop_add_io(loop, &ev.wake, ev.wake_fd, EPOLLIN, on_wake, NULL);
         pthread_mutex_unlock(&ev.lock);
         if (r < 0)
                 return log_error_errno(r, "kvm: cannot watch libvirt's events: %m");
@@ -342,13 +342,13 @@ void kvm_event_flush(void) {
                         pp = &w->next;
                         continue;
                 }
-                w->src = sd_event_source_disable_unref(w->src);
+                w->src = evsrc_disable_unref(w->src);
                 *pp = w->next;
                 w->next = dead;
                 dead = w;
         }
         if (!ev.list && ev.reaper)
-                ev.reaper = sd_event_source_disable_unref(ev.reaper);
+                ev.reaper = evsrc_disable_unref(ev.reaper);
         pthread_mutex_unlock(&ev.lock);
         while (dead) { /* libvirt's free functions may call back into the functions above */
                 struct kvm_watch *w = dead;

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "evloop.h"
 #include "sflow/sflow.h"
 
 #define KVM_MAX_DISKS 16
@@ -42,11 +42,11 @@ int kvm_domxml_parse(const char *xml, size_t len, struct kvm_domxml *ret);
 /* Parse "aa:bb:cc:dd:ee:ff". */
 int kvm_parse_mac(const char *s, uint8_t mac[6]);
 
-/* ---- kvm-event.c: libvirt's event loop implemented on sd-event ---- */
+/* ---- kvm-event.c: libvirt's event loop implemented on evloop ---- */
 
-/* Register the sd-event implementation with libvirt (once per process; later calls only
+/* Register the evloop implementation with libvirt (once per process; later calls only
  * change the loop used for new handles). */
-int kvm_event_register(sd_event *loop);
+int kvm_event_register(struct evloop *loop);
 /* Call the free functions of removed handles and timeouts now (after virConnectClose). */
 void kvm_event_flush(void);
 /* Handles and timeouts registered and not removed (for tests). */
@@ -97,7 +97,7 @@ struct kvm_conn_callbacks {
 
 /* Connect to uri (NULL: libvirt's default) now and after each loss. Returns 0 even when the
  * first attempt fails (it is retried), or -ENOMEM. */
-int kvm_conn_new(sd_event *loop, const char *uri, const struct kvm_conn_callbacks *cb,
+int kvm_conn_new(struct evloop *loop, const char *uri, const struct kvm_conn_callbacks *cb,
                  void *userdata, struct kvm_conn **ret);
 void kvm_conn_free(struct kvm_conn *c);
 bool kvm_conn_up(const struct kvm_conn *c);

@@ -115,7 +115,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
         (void)hsp_submit_sample(t->m, &sample);
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct pcap_handle *h = userdata;
         struct pcap_tap *t = h->tap;
         char why[PCAP_ERRBUF_SIZE + 64];
@@ -137,7 +137,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 }
 
 static void handle_close(struct pcap_handle *h) {
-        h->io = sd_event_source_disable_unref(h->io);
+        h->io = evsrc_disable_unref(h->io);
         if (h->p)
                 sym_pcap_close(h->p);
         h->p = NULL;
@@ -251,12 +251,12 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
                 snprintf(why, whylen, "no selectable descriptor");
                 return -EIO;
         }
-        r = sd_event_add_io(t->m->loop, &h->io, fd, EPOLLIN, on_io, h);
+        r = evloop_add_io(t->m->loop, &h->io, fd, EPOLLIN, on_io, h);
         if (r < 0) {
                 snprintf(why, whylen, "cannot watch the descriptor: %s", strerror(-r));
                 return r;
         }
-        (void)sd_event_source_set_description(h->io, h->outgoing ? "pcap-out" : "pcap-in");
+        (void)evsrc_set_description(h->io, h->outgoing ? "pcap-out" : "pcap-in");
         return 0;
 }
 

@@ -19,8 +19,8 @@
 struct pcap_state {
         struct hsp_mod *m;
         struct pcap_tap *taps;
-        sd_event_source *defer; /* reconcile once the current events are handled */
-        sd_event_source *retry;
+        struct evsrc *defer; /* reconcile once the current events are handled */
+        struct evsrc *retry;
         /* while reconciling */
         bool lo_warned; /* dev= names a loopback: said once per configuration */
         regex_t *re;
@@ -54,7 +54,7 @@ static struct pcap_tap *tap_find(struct pcap_state *st, const char *name) {
 
 static void schedule(struct pcap_state *st) {
         if (st->defer)
-                (void)sd_event_source_set_enabled(st->defer, SD_EVENT_ONESHOT);
+                (void)evsrc_set_enabled(st->defer, EVSRC_ONESHOT);
 }
 
 static void arm_retry(struct pcap_state *st, bool on);
@@ -161,19 +161,19 @@ static void arm_retry(struct pcap_state *st, bool on) {
         uint64_t now;
         if (!on) {
                 if (st->retry)
-                        (void)sd_event_source_set_enabled(st->retry, SD_EVENT_OFF);
+                        (void)evsrc_set_enabled(st->retry, EVSRC_OFF);
                 return;
         }
         if (!st->retry)
                 return;
-        int enabled = SD_EVENT_OFF;
-        (void)sd_event_source_get_enabled(st->retry, &enabled);
-        if (enabled != SD_EVENT_OFF)
+        int enabled = EVSRC_OFF;
+        (void)evsrc_get_enabled(st->retry, &enabled);
+        if (enabled != EVSRC_OFF)
                 return;
-        if (sd_event_now(st->m->loop, CLOCK_MONOTONIC, &now) < 0)
+        if (evloop_now(st->m->loop, CLOCK_MONOTONIC, &now) < 0)
                 return;
-        (void)sd_event_source_set_time(st->retry, now + RETRY_USEC);
-        (void)sd_event_source_set_enabled(st->retry, SD_EVENT_ONESHOT);
+        (void)evsrc_set_time(st->retry, now + RETRY_USEC);
+        (void)evsrc_set_enabled(st->retry, EVSRC_ONESHOT);
 }
 
 /* Bring the taps in line with the configuration and the links that exist now. */
@@ -263,12 +263,12 @@ static void reconcile(struct pcap_state *st) {
         arm_retry(st, retry);
 }
 
-static int on_defer(sd_event_source *s, void *userdata) {
+static int on_defer(struct evsrc *s, void *userdata) {
         reconcile(userdata);
         return 0;
 }
 
-static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *s, uint64_t usec, void *userdata) {
         reconcile(userdata);
         return 0;
 }
@@ -299,8 +299,8 @@ static void pcap_stop(struct hsp_mod *m) {
                 pcap_tap_close(t);
                 free(t);
         }
-        st->defer = sd_event_source_disable_unref(st->defer);
-        st->retry = sd_event_source_disable_unref(st->retry);
+        st->defer = evsrc_disable_unref(st->defer);
+        st->retry = evsrc_disable_unref(st->retry);
         free(st);
         m->state = NULL;
 }
@@ -314,14 +314,14 @@ static int pcap_start(struct hsp_mod *m) {
                 return log_error_errno(-ENOMEM, "pcap: %m");
         st->m = m;
         m->state = st;
-        r = sd_event_add_defer(m->loop, &st->defer, on_defer, st);
+        r = evloop_add_defer(m->loop, &st->defer, on_defer, st);
         if (r < 0)
                 return log_error_errno(r, "pcap: cannot add an event source: %m");
-        (void)sd_event_source_set_enabled(st->defer, SD_EVENT_OFF);
-        r = sd_event_add_time(m->loop, &st->retry, CLOCK_MONOTONIC, 0, 0, on_retry, st);
+        (void)evsrc_set_enabled(st->defer, EVSRC_OFF);
+        r = evloop_add_time(m->loop, &st->retry, CLOCK_MONOTONIC, 0, 0, on_retry, st);
         if (r < 0)
                 return log_error_errno(r, "pcap: cannot add a timer: %m");
-        (void)sd_event_source_set_enabled(st->retry, SD_EVENT_OFF);
+        (void)evsrc_set_enabled(st->retry, EVSRC_OFF);
         r = hsp_links_watch(m, on_link_event);
         if (r < 0)
                 return log_error_errno(r, "pcap: cannot follow the interfaces: %m");

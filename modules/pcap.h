@@ -6,9 +6,9 @@
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
 #include "config.h"
+#include "evloop.h"
 #include "module.h"
 
 /* One pcap { } block. */
@@ -66,7 +66,7 @@ struct pcap_handle {
         struct pcap_tap *tap;
         bool outgoing;
         pcap_t *p;
-        sd_event_source *io;
+        struct evsrc *io;
         uint32_t skip;  /* frames at the head of the ring that passed no filter */
         uint32_t drops; /* ps_drop, cumulative */
 };

@@ -25,7 +25,7 @@ struct slot {
 
 struct psample_route {
         struct nl_sock *query, *events;
-        sd_event_source *io;
+        struct evsrc *io;
         uint64_t generation; /* bumped by every event: the cache is empty again */
         uint64_t lookups, failures;
         struct slot cache[CACHE_SLOTS];
@@ -60,7 +60,7 @@ int psample_route_dst(uint32_t protocol, const uint8_t *d, uint32_t len, uint8_t
         return 0;
 }
 
-static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_events(struct evsrc *s, int fd, uint32_t revents, void *userdata) {
         struct psample_route *r = userdata;
         char buf[8192];
         while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0 || errno == ENOBUFS)
@@ -154,7 +154,7 @@ int psample_route_new(struct hsp_mod *m, struct psample_route **ret) {
                 return -EIO;
         }
         (void)nl_socket_set_nonblocking(r->events);
-        e = sd_event_add_io(m->loop, &r->io, nl_socket_get_fd(r->events), EPOLLIN, on_events, r);
+        e = evloop_add_io(m->loop, &r->io, nl_socket_get_fd(r->events), EPOLLIN, on_events, r);
         if (e < 0) {
                 psample_route_free(r);
                 return e;
@@ -166,7 +166,7 @@ int psample_route_new(struct hsp_mod *m, struct psample_route **ret) {
 void psample_route_free(struct psample_route *r) {
         if (!r)
                 return;
-        r->io = sd_event_source_disable_unref(r->io);
+        r->io = evsrc_disable_unref(r->io);
         if (r->query)
                 nl_socket_free(r->query);
         if (r->events)

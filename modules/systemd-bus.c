@@ -16,12 +16,12 @@
 #define CALL_TIMEOUT_USEC 10000000ULL
 
 struct sd_client {
-        sd_event *loop;
+        struct evloop *loop;
         sd_bus *bus;
         bool scopes;
         const struct sd_client_callbacks *cb;
         void *userdata;
-        sd_event_source *retry;
+        struct evsrc *retry;
         uint64_t backoff;
         bool listing;
 };
@@ -239,9 +239,9 @@ static int try_connect(struct sd_client *c) {
         return r;
 }
 
-static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_retry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct sd_client *c = userdata;
-        c->retry = sd_event_source_unref(c->retry);
+        c->retry = evsrc_unref(c->retry);
         int r = try_connect(c);
         if (r < 0) {
                 log_debug_errno(r, "systemd: system bus not reachable: %m");
@@ -258,14 +258,14 @@ static void schedule_reconnect(struct sd_client *c) {
         c->backoff = c->backoff ? c->backoff * 2 : BACKOFF_MIN_USEC;
         if (c->backoff > BACKOFF_MAX_USEC)
                 c->backoff = BACKOFF_MAX_USEC;
-        sd_event_now(c->loop, CLOCK_MONOTONIC, &now);
-        if (!c->retry && sd_event_add_time(c->loop, &c->retry, CLOCK_MONOTONIC, now + c->backoff,
-                                           100000, on_retry, c) < 0)
+        evloop_now(c->loop, CLOCK_MONOTONIC, &now);
+        if (!c->retry && evloop_add_time(c->loop, &c->retry, CLOCK_MONOTONIC, now + c->backoff,
+                                         100000, on_retry, c) < 0)
                 log_error("systemd: cannot arm the reconnection timer");
 }
 
-int sd_client_new(sd_event *loop, bool scopes, const struct sd_client_callbacks *cb, void *userdata,
-                  struct sd_client **ret) {
+int sd_client_new(struct evloop *loop, bool scopes, const struct sd_client_callbacks *cb,
+                  void *userdata, struct sd_client **ret) {
         struct sd_client *c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
@@ -285,7 +285,7 @@ int sd_client_new(sd_event *loop, bool scopes, const struct sd_client_callbacks 
 void sd_client_free(struct sd_client *c) {
         if (!c)
                 return;
-        c->retry = sd_event_source_disable_unref(c->retry);
+        c->retry = evsrc_disable_unref(c->retry);
         disconnect(c);
         free(c);
 }

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-event.h>
 
 #include "cgroup.h"
+#include "evloop.h"
 
 #define SD_NAME_MAX 256
 #define SD_CGROUP_MAX 512
@@ -64,8 +64,8 @@ struct sd_client_callbacks {
         /* Properties of a unit asked with sd_client_get(); NULL when the call failed. */
         void (*got)(const char *path, const struct sd_props *p, void *userdata);
 };
-int sd_client_new(sd_event *loop, bool scopes, const struct sd_client_callbacks *cb, void *userdata,
-                  struct sd_client **ret);
+int sd_client_new(struct evloop *loop, bool scopes, const struct sd_client_callbacks *cb,
+                  void *userdata, struct sd_client **ret);
 void sd_client_free(struct sd_client *c);
 /* Ask for all properties of the unit at path (answer through cb->got). */
 int sd_client_get(struct sd_client *c, const char *path);

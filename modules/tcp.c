@@ -54,7 +54,7 @@ struct tcp_ns {
         int nsfd;    /* -1 for our own, and while the namespace is searched for */
         bool open;
         struct hsp_tcp_diag diag;
-        sd_event_source *io;
+        struct evsrc *io;
         uint64_t last_used, checked_at, failed_at;
 };
 
@@ -82,12 +82,12 @@ struct tcp_state {
         struct tcp_pending pending[TCP_MAX_PENDING];
         unsigned npending;
         uint32_t seq;
-        sd_event_source *expiry, *housekeeping;
+        struct evsrc *expiry, *housekeeping;
         struct hsp_tcp_cache cache;
         /* the search for namespaces: a step per loop iteration, again later while some
          * remain unfound */
         struct hsp_netns_scan scan;
-        sd_event_source *scan_step, *rescan;
+        struct evsrc *scan_step, *rescan;
         uint64_t rescan_usec;
         bool scan_again; /* a namespace was wanted during the pass: another one at once */
         struct {
@@ -98,14 +98,14 @@ struct tcp_state {
 
 static uint64_t now_usec(struct tcp_state *st) {
         uint64_t t = 0;
-        sd_event_now(st->m->loop, CLOCK_MONOTONIC, &t);
+        evloop_now(st->m->loop, CLOCK_MONOTONIC, &t);
         return t;
 }
 
 /* ---- namespaces ---- */
 
 static void ns_close(struct tcp_ns *ns) {
-        ns->io = sd_event_source_disable_unref(ns->io);
+        ns->io = evsrc_disable_unref(ns->io);
         if (ns->open)
                 hsp_tcp_diag_close(&ns->diag);
         ns->open = false;
@@ -116,7 +116,7 @@ static void ns_close(struct tcp_ns *ns) {
 
 static void on_reply(uint32_t seq, int r, const struct sflow_flow_tcp_info *info, void *userdata);
 
-static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static int on_io(struct evsrc *es, int fd, uint32_t revents, void *userdata) {
         struct tcp_ns *ns = userdata;
         int r = hsp_tcp_diag_receive(&ns->diag, TCP_RECV_BATCH, on_reply, ns);
         if (r < 0)
@@ -130,13 +130,13 @@ static int ns_open(struct tcp_state *st, struct tcp_ns *ns) {
         if (r < 0)
                 return r;
         ns->open = true;
-        r = sd_event_add_io(st->m->loop, &ns->io, ns->diag.fd, EPOLLIN, on_io, ns);
+        r = evloop_add_io(st->m->loop, &ns->io, ns->diag.fd, EPOLLIN, on_io, ns);
         if (r < 0) {
                 hsp_tcp_diag_close(&ns->diag);
                 ns->open = false;
                 return r;
         }
-        (void)sd_event_source_set_description(ns->io, "tcp-diag");
+        (void)evsrc_set_description(ns->io, "tcp-diag");
         return 0;
 }
 
@@ -165,8 +165,8 @@ static struct tcp_ns *ns_find(struct tcp_state *st, int netnsid) {
 }
 
 static void scan_schedule(struct tcp_state *st) {
-        (void)sd_event_source_set_enabled(st->rescan, SD_EVENT_OFF);
-        (void)sd_event_source_set_enabled(st->scan_step, SD_EVENT_ONESHOT);
+        (void)evsrc_set_enabled(st->rescan, EVSRC_OFF);
+        (void)evsrc_set_enabled(st->scan_step, EVSRC_ONESHOT);
 }
 
 /* Search for the namespace with this id (a slot for it, if there is room): the sample that
@@ -220,10 +220,10 @@ static bool scan_more(void *userdata) {
         return false;
 }
 
-static int on_scan_step(sd_event_source *es, void *userdata) {
+static int on_scan_step(struct evsrc *es, void *userdata) {
         struct tcp_state *st = userdata;
         if (hsp_netns_scan_step(&st->scan, TCP_SCAN_BUDGET) == 0) {
-                (void)sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+                (void)evsrc_set_enabled(es, EVSRC_ONESHOT);
                 return 0;
         }
         if (!scan_more(st)) {
@@ -232,22 +232,22 @@ static int on_scan_step(sd_event_source *es, void *userdata) {
         }
         if (st->scan_again) {
                 st->scan_again = false;
-                (void)sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+                (void)evsrc_set_enabled(es, EVSRC_ONESHOT);
                 return 0;
         }
         /* not reachable now (a namespace may get a process or a name later): again after a
          * while, less and less often */
-        (void)sd_event_source_set_time(st->rescan, now_usec(st) + st->rescan_usec);
-        (void)sd_event_source_set_enabled(st->rescan, SD_EVENT_ONESHOT);
+        (void)evsrc_set_time(st->rescan, now_usec(st) + st->rescan_usec);
+        (void)evsrc_set_enabled(st->rescan, EVSRC_ONESHOT);
         st->rescan_usec = st->rescan_usec * 2 > TCP_RESCAN_MAX_USEC ? TCP_RESCAN_MAX_USEC
                                                                     : st->rescan_usec * 2;
         return 0;
 }
 
-static int on_rescan(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_rescan(struct evsrc *es, uint64_t usec, void *userdata) {
         struct tcp_state *st = userdata;
         if (scan_more(st))
-                (void)sd_event_source_set_enabled(st->scan_step, SD_EVENT_ONESHOT);
+                (void)evsrc_set_enabled(st->scan_step, EVSRC_ONESHOT);
         return 0;
 }
 
@@ -298,11 +298,11 @@ static void arm_expiry(struct tcp_state *st) {
                 if (st->pending[i].seq && st->pending[i].deadline < first)
                         first = st->pending[i].deadline;
         if (first == UINT64_MAX) {
-                (void)sd_event_source_set_enabled(st->expiry, SD_EVENT_OFF);
+                (void)evsrc_set_enabled(st->expiry, EVSRC_OFF);
                 return;
         }
-        (void)sd_event_source_set_time(st->expiry, first);
-        (void)sd_event_source_set_enabled(st->expiry, SD_EVENT_ONESHOT);
+        (void)evsrc_set_time(st->expiry, first);
+        (void)evsrc_set_enabled(st->expiry, EVSRC_ONESHOT);
 }
 
 static void pending_done(struct tcp_state *st, struct tcp_pending *p) {
@@ -412,7 +412,7 @@ static void on_reply(uint32_t seq, int r, const struct sflow_flow_tcp_info *info
         }
 }
 
-static int on_expiry(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_expiry(struct evsrc *es, uint64_t usec, void *userdata) {
         struct tcp_state *st = userdata;
         uint64_t now = now_usec(st);
         for (unsigned i = 0; i < TCP_MAX_PENDING; i++) {
@@ -501,7 +501,7 @@ static void tcp_enrich(struct hsp_mod *m, struct hsp_flow *flow) {
         p->deadline = now_usec(st) + TCP_PENDING_USEC;
         st->npending++;
         /* deadlines only grow: an armed timer is already at or before this one */
-        if (sd_event_source_get_enabled(st->expiry, NULL) <= 0)
+        if (evsrc_get_enabled(st->expiry, NULL) <= 0)
                 arm_expiry(st);
         /* the kernel answers inet_diag requests as they are sent: read the answer now rather
          * than hold the sample until the next loop iteration (a batch of samples would
@@ -512,7 +512,7 @@ static void tcp_enrich(struct hsp_mod *m, struct hsp_flow *flow) {
                 log_debug_errno(r, "tcp: reading inet_diag replies failed: %m");
 }
 
-static int on_housekeeping(sd_event_source *es, uint64_t usec, void *userdata) {
+static int on_housekeeping(struct evsrc *es, uint64_t usec, void *userdata) {
         struct tcp_state *st = userdata;
         uint64_t now = now_usec(st);
         for (unsigned i = 1; i < st->nns; i++) {
@@ -540,7 +540,7 @@ static int on_housekeeping(sd_event_source *es, uint64_t usec, void *userdata) {
                           st->scan.passes, st->scan.asked);
                 st->logged = st->n;
         }
-        (void)sd_event_source_set_time(es, usec + TCP_HOUSEKEEP_USEC);
+        (void)evsrc_set_time(es, usec + TCP_HOUSEKEEP_USEC);
         return 0;
 }
 
@@ -590,15 +590,14 @@ static int tcp_start(struct hsp_mod *m) {
         if (r < 0)
                 return log_error_errno(r, "tcp: cannot open a NETLINK_SOCK_DIAG socket: %m");
         uint64_t now = now_usec(st);
-        r = sd_event_add_time(m->loop, &st->expiry, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_expiry,
-                              st);
+        r = evloop_add_time(m->loop, &st->expiry, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_expiry, st);
         if (r >= 0)
-                r = sd_event_source_set_enabled(st->expiry, SD_EVENT_OFF);
+                r = evsrc_set_enabled(st->expiry, EVSRC_OFF);
         if (r >= 0)
-                r = sd_event_add_time(m->loop, &st->housekeeping, CLOCK_MONOTONIC,
-                                      now + TCP_HOUSEKEEP_USEC, 1000000, on_housekeeping, st);
+                r = evloop_add_time(m->loop, &st->housekeeping, CLOCK_MONOTONIC,
+                                    now + TCP_HOUSEKEEP_USEC, 1000000, on_housekeeping, st);
         if (r >= 0)
-                r = sd_event_source_set_enabled(st->housekeeping, SD_EVENT_ON);
+                r = evsrc_set_enabled(st->housekeeping, EVSRC_ON);
         static const struct hsp_netns_scan_ops scan_ops = {
                 .id_of = scan_id_of,
                 .wanted = scan_wanted,
@@ -608,16 +607,16 @@ static int tcp_start(struct hsp_mod *m) {
         hsp_netns_scan_init(&st->scan, &scan_ops, st);
         st->rescan_usec = TCP_RESCAN_MIN_USEC;
         if (r >= 0)
-                r = sd_event_add_time(m->loop, &st->rescan, CLOCK_MONOTONIC, UINT64_MAX, 100000,
-                                      on_rescan, st);
+                r = evloop_add_time(m->loop, &st->rescan, CLOCK_MONOTONIC, UINT64_MAX, 100000,
+                                    on_rescan, st);
         if (r >= 0)
-                r = sd_event_source_set_enabled(st->rescan, SD_EVENT_OFF);
-        /* a step of the search per loop iteration: sd-event dispatches one source per
-         * iteration, the longest pending first, so other events wait a step or two at most */
+                r = evsrc_set_enabled(st->rescan, EVSRC_OFF);
+        /* a step of the search per loop iteration: evloop runs every source due in an
+         * iteration, so other events wait one step at most */
         if (r >= 0)
-                r = sd_event_add_defer(m->loop, &st->scan_step, on_scan_step, st);
+                r = evloop_add_defer(m->loop, &st->scan_step, on_scan_step, st);
         if (r >= 0)
-                r = sd_event_source_set_enabled(st->scan_step, SD_EVENT_OFF);
+                r = evsrc_set_enabled(st->scan_step, EVSRC_OFF);
         if (r < 0)
                 return log_error_errno(r, "tcp: cannot add timers: %m");
         if (st->selffd >= 0 && (r = hsp_links_watch(m, on_link)) < 0)
@@ -643,10 +642,10 @@ static void tcp_stop(struct hsp_mod *m) {
         for (unsigned i = 0; i < st->nns; i++)
                 ns_close(&st->ns[i]);
         hsp_netns_scan_reset(&st->scan);
-        sd_event_source_disable_unref(st->scan_step);
-        sd_event_source_disable_unref(st->rescan);
-        sd_event_source_disable_unref(st->expiry);
-        sd_event_source_disable_unref(st->housekeeping);
+        evsrc_disable_unref(st->scan_step);
+        evsrc_disable_unref(st->rescan);
+        evsrc_disable_unref(st->expiry);
+        evsrc_disable_unref(st->housekeeping);
         if (st->rt)
                 nl_socket_free(st->rt);
         if (st->selffd >= 0)

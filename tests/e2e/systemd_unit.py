@@ -535,7 +535,7 @@ def scenario(c):
     st = c.show("hsflowd", "ActiveState", "SubState", "MainPID", "Type", "StatusText")
     check((st.get("ActiveState"), st.get("SubState")) == ("active", "running"),
           "the unit is active/running: %s" % st)
-    check(st.get("StatusText") == "Exporting sFlow", "STATUS= from sd_notify reached systemd")
+    check(st.get("StatusText") == "Exporting sFlow", "STATUS= from the notification reached systemd")
     pid = st.get("MainPID")
     user = c.out("ps -o user= -p %s" % pid)
     check(user == "hsflowd", "the main process runs as hsflowd (ps: %r)" % user)

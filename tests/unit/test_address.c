@@ -311,8 +311,8 @@ static struct resolve_req reqs[8];
 static unsigned n_reqs, n_cancelled;
 static int fail_start; /* resolve_start() fails with this (negative errno) when set */
 
-int resolve_start(sd_event *loop, const char *host, unsigned port, resolve_cb cb, void *userdata,
-                  struct resolve_req **ret) {
+int resolve_start(struct evloop *loop, const char *host, unsigned port, resolve_cb cb,
+                  void *userdata, struct resolve_req **ret) {
         if (fail_start)
                 return fail_start;
         assert_true(n_reqs < sizeof reqs / sizeof reqs[0]);

@@ -1,5 +1,5 @@
 /* test_ctrd_grpc.c - the containerd module's gRPC client (ctrd-grpc.c) against an HTTP/2 server
- * of nghttp2 on a unix socket, on one sd-event loop: messages whole and split, statuses,
+ * of nghttp2 on a unix socket, on one evloop: messages whole and split, statuses,
  * malformed answers, a connection that goes away. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +33,7 @@ enum answer {
 
 struct server {
         int lfd, fd;
-        sd_event_source *lio, *io;
+        struct evsrc *lio, *io;
         nghttp2_session *h2;
         enum answer answer;
         uint8_t body[64];
@@ -154,14 +154,14 @@ static int srv_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
         return 0;
 }
 
-static int srv_io(sd_event_source *es, int fd, uint32_t revents, void *ud) {
+static int srv_io(struct evsrc *es, int fd, uint32_t revents, void *ud) {
         struct server *sv = ud;
         uint8_t buf[4096];
         ssize_t n;
         while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
                 nghttp2_session_mem_recv(sv->h2, buf, (size_t)n);
         if (sv->answer == A_HANGUP && sv->path[0]) {
-                sv->io = sd_event_source_disable_unref(sv->io);
+                sv->io = evsrc_disable_unref(sv->io);
                 close(sv->fd);
                 sv->fd = -1;
                 return 0;
@@ -170,7 +170,7 @@ static int srv_io(sd_event_source *es, int fd, uint32_t revents, void *ud) {
         return 0;
 }
 
-static int srv_accept(sd_event_source *es, int fd, uint32_t revents, void *ud) {
+static int srv_accept(struct evsrc *es, int fd, uint32_t revents, void *ud) {
         struct server *sv = ud;
         sv->fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         assert_true(sv->fd >= 0);
@@ -183,8 +183,7 @@ static int srv_accept(sd_event_source *es, int fd, uint32_t revents, void *ud) {
         nghttp2_session_server_new(&sv->h2, cb, sv);
         nghttp2_session_callbacks_del(cb);
         nghttp2_submit_settings(sv->h2, NGHTTP2_FLAG_NONE, NULL, 0);
-        assert_int_equal(sd_event_add_io(sd_event_source_get_event(es), &sv->io, sv->fd, EPOLLIN,
-                                         srv_io, sv),
+        assert_int_equal(evloop_add_io(evsrc_get_loop(es), &sv->io, sv->fd, EPOLLIN, srv_io, sv),
                          0);
         return 0;
 }
@@ -219,8 +218,8 @@ static void test_calls(void **state) {
                 {A_TRUNCATED, 0, -1, 0, "", ""},      {A_HANGUP, 0, 0, 1, "", ""},
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-                sd_event *e;
-                assert_int_equal(sd_event_new(&e), 0);
+                struct evloop *e;
+                assert_int_equal(evloop_new(&e), 0);
                 struct server sv = {.fd = -1, .answer = cases[i].answer};
                 struct sockaddr_un sa = {.sun_family = AF_UNIX};
                 snprintf(sa.sun_path, sizeof sa.sun_path, "/tmp/test_ctrd_grpc.%d.sock",
@@ -229,7 +228,7 @@ static void test_calls(void **state) {
                 sv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
                 assert_int_equal(bind(sv.lfd, (struct sockaddr *)&sa, sizeof sa), 0);
                 assert_int_equal(listen(sv.lfd, 4), 0);
-                assert_int_equal(sd_event_add_io(e, &sv.lio, sv.lfd, EPOLLIN, srv_accept, &sv), 0);
+                assert_int_equal(evloop_add_io(e, &sv.lio, sv.lfd, EPOLLIN, srv_accept, &sv), 0);
 
                 struct client c = {.status = 99};
                 struct ctrd_grpc *g;
@@ -240,7 +239,7 @@ static void test_calls(void **state) {
                                  0);
                 assert_int_equal(ctrd_grpc_calls(g), 1);
                 for (int k = 0; k < 200 && !c.done && !c.broken; k++)
-                        sd_event_run(e, 10000);
+                        evloop_run(e, 10000);
                 if (c.msgs != cases[i].msgs || c.broken != cases[i].broken ||
                     (!cases[i].broken && c.status != cases[i].status))
                         fail_msg("case %zu: %d msgs, status %d, broken %d", i, c.msgs, c.status,
@@ -263,19 +262,19 @@ static void test_calls(void **state) {
                 ctrd_grpc_free(g);
                 if (sv.h2)
                         nghttp2_session_del(sv.h2);
-                sd_event_source_disable_unref(sv.io);
-                sd_event_source_disable_unref(sv.lio);
+                evsrc_disable_unref(sv.io);
+                evsrc_disable_unref(sv.lio);
                 if (sv.fd >= 0)
                         close(sv.fd);
                 close(sv.lfd);
                 unlink(sa.sun_path);
-                sd_event_unref(e);
+                evloop_unref(e);
         }
 }
 
 static void test_connect_refused(void **state) {
-        sd_event *e;
-        assert_int_equal(sd_event_new(&e), 0);
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
         struct ctrd_grpc *g = (void *)1;
         const struct ctrd_grpc_callbacks cb = {.broken = on_broken};
         assert_true(ctrd_grpc_connect(e, "/nonexistent/containerd.sock", "k8s.io", &cb, NULL, &g) <
@@ -285,7 +284,7 @@ static void test_connect_refused(void **state) {
         memset(longp, 'a', sizeof longp - 1);
         longp[sizeof longp - 1] = '\0';
         assert_int_equal(ctrd_grpc_connect(e, longp, "k8s.io", &cb, NULL, &g), -ENAMETOOLONG);
-        sd_event_unref(e);
+        evloop_unref(e);
 }
 
 int main(void) {

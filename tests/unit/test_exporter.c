@@ -102,8 +102,8 @@ static struct hsp_config *config_for(struct hsp_collector_conf *cols, size_t n, 
 }
 
 static void test_size_limit_and_sequences(void **state) {
-        sd_event *e;
-        assert_int_equal(sd_event_new(&e), 0);
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
         struct rx a = rx_open(AF_INET), b = rx_open(AF_INET6);
         struct hsp_collector_conf cols[] = {
                 {.ip = (char *)"127.0.0.1", .udpport = a.port},
@@ -144,12 +144,12 @@ static void test_size_limit_and_sequences(void **state) {
         exporter_free(x);
         close(a.fd);
         close(b.fd);
-        sd_event_unref(e);
+        evloop_unref(e);
 }
 
 static void test_flush_timer_and_names(void **state) {
-        sd_event *e;
-        assert_int_equal(sd_event_new(&e), 0);
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
         struct rx a = rx_open(AF_INET);
         /* A closed port (collector down), a name that never resolves, and localhost by name. */
         struct rx closed = rx_open(AF_INET);
@@ -178,15 +178,15 @@ static void test_flush_timer_and_names(void **state) {
         assert_true(exporter_stats(x)->datagrams >= 3);
         exporter_free(x);
         close(a.fd);
-        sd_event_unref(e);
+        evloop_unref(e);
 }
 
 /* A collector port closed (ICMP port unreachable for every datagram), IPv4 and IPv6, datagrams
  * sent back to back without the loop reading the socket errors in between: each error belongs
  * to the datagram before, so none is lost. */
 static void test_port_unreachable_loses_nothing(void **state) {
-        sd_event *e;
-        assert_int_equal(sd_event_new(&e), 0);
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
         struct rx c4 = rx_open(AF_INET), c6 = rx_open(AF_INET6);
         struct hsp_collector_conf cols[] = {
                 {.ip = (char *)"127.0.0.1", .udpport = c4.port},
@@ -205,15 +205,15 @@ static void test_port_unreachable_loses_nothing(void **state) {
         assert_int_equal(exporter_stats(x)->datagrams, 50);
         assert_int_equal(exporter_stats(x)->send_errors, 0);
         exporter_free(x);
-        sd_event_unref(e);
+        evloop_unref(e);
 }
 
 /* Sequence numbers per data source: a counter and a flow sequence each; an entry outlives its
  * last reference until a purge (a reload removes and adds sources again in between), and one
  * that numbered flow samples is never purged. */
 static void test_source_sequences(void **state) {
-        sd_event *e;
-        assert_int_equal(sd_event_new(&e), 0);
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
         struct exporter *x;
         assert_int_equal(exporter_new(e, &x), 0); /* no collector: only the numbers matter */
         struct sflow_sample *s = make_sample(0, 1);
@@ -277,7 +277,7 @@ static void test_source_sequences(void **state) {
         assert_int_equal(s->sequence, 3);
         exporter_source_unref(x, a, false);
         exporter_free(x); /* frees the entries (the sanitizers check) */
-        sd_event_unref(e);
+        evloop_unref(e);
 }
 
 int main(void) {

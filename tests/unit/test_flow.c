@@ -78,7 +78,7 @@ static const struct hsp_module enricher = {.name = "enricher", .enrich = enrich}
 static const struct hsp_module source = {.name = "source"};
 static struct hsp_mod mods[3];
 static struct hsp_mod *enrichers[2];
-static sd_event *loop;
+static struct evloop *loop;
 static uint8_t packet[64];
 
 static void add_tcp_info(const struct hsp_flow_hold *h, uint32_t rtt) {
@@ -119,7 +119,7 @@ static int setup(void **state) {
         memset(n_holds, 0, sizeof n_holds);
         memset(hold_result, 0, sizeof hold_result);
         mode[0] = mode[1] = PASS;
-        assert_int_equal(sd_event_new(&loop), 0);
+        assert_int_equal(evloop_new(&loop), 0);
         rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
         assert_true(rx >= 0);
         struct sockaddr_storage ss;
@@ -146,7 +146,7 @@ static int teardown(void **state) {
         flows_free(flows);
         exporter_free(exporter);
         close(rx);
-        sd_event_unref(loop);
+        evloop_unref(loop);
         return 0;
 }
 

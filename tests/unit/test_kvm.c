@@ -107,14 +107,14 @@ static const struct sflow_record *record(const struct sflow_sample *s, uint32_t 
         return NULL;
 }
 
-static sd_event *loop;
+static struct evloop *loop;
 static struct hsp_config *config;
 
 /* The connection is made on a thread and handed to the loop: run the loop until it is. */
 static void wait_attempt(void) {
         uint64_t end = test_now_usec() + 5000000;
         while (kvm_conn_waiting(kvm_module_conn(&mod)) && test_now_usec() < end)
-                sd_event_run(loop, 10000);
+                evloop_run(loop, 10000);
         assert_false(kvm_conn_waiting(kvm_module_conn(&mod)));
 }
 
@@ -130,7 +130,7 @@ static void start_module_waiting(const char *uri) {
         snprintf(text, sizeof text, "sflow { collector { ip=192.0.2.1 } kvm { uri=%s } }", uri);
         assert_int_equal(hsp_config_parse_string(text, strlen(text), "t.conf", mods, &config, &err),
                          0);
-        assert_int_equal(sd_event_new(&loop), 0);
+        assert_int_equal(evloop_new(&loop), 0);
         memset(&mod, 0, sizeof mod);
         mod.module = &hsp_module_kvm;
         mod.loop = loop;
@@ -146,7 +146,7 @@ static void stop_module(void) {
         assert_null(sources);
         assert_int_equal(kvm_event_active(), 0); /* libvirt removed every handle and timer */
         hsp_config_free(config);
-        loop = sd_event_unref(loop);
+        loop = evloop_unref(loop);
 }
 
 /* ---- XML extraction ---- */
@@ -447,7 +447,7 @@ static void test_node_domains(void **state) {
 static bool run_until(bool (*cond)(void), uint64_t usec) {
         uint64_t end = test_now_usec() + usec;
         while (!cond() && test_now_usec() < end)
-                sd_event_run(loop, 10000);
+                evloop_run(loop, 10000);
         return cond();
 }
 static bool have_final(void) {
@@ -551,10 +551,10 @@ static void test_unreachable(void **state) {
 }
 
 static unsigned ticks;
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_tick(struct evsrc *s, uint64_t usec, void *userdata) {
         ticks++;
-        sd_event_source_set_time(s, usec + 20000);
-        sd_event_source_set_enabled(s, SD_EVENT_ON);
+        evsrc_set_time(s, usec + 20000);
+        evsrc_set_enabled(s, EVSRC_ON);
         return 0;
 }
 
@@ -574,17 +574,16 @@ static void test_silent_libvirtd(void **state) {
         kvm_conn_timeout_usec = 200000;
         snprintf(uri, sizeof uri, "\"qemu+unix:///system?socket=%s\"", sun.sun_path);
         start_module_waiting(uri);
-        sd_event_source *tick = NULL;
+        struct evsrc *tick = NULL;
         uint64_t now;
-        sd_event_now(loop, CLOCK_MONOTONIC, &now);
+        evloop_now(loop, CLOCK_MONOTONIC, &now);
         assert_int_equal(
-                sd_event_add_time(loop, &tick, CLOCK_MONOTONIC, now + 20000, 1000, on_tick, NULL),
-                0);
+                evloop_add_time(loop, &tick, CLOCK_MONOTONIC, now + 20000, 1000, on_tick, NULL), 0);
         ticks = 0;
         struct kvm_conn *kc = kvm_module_conn(&mod);
         uint64_t end = test_now_usec() + 5000000;
         while (kvm_conn_given_up(kc) < 2 && test_now_usec() < end)
-                sd_event_run(loop, 10000);
+                evloop_run(loop, 10000);
         /* given up twice (200 ms each, 250 ms between): the loop ran its 20 ms timer meanwhile */
         assert_true(kvm_conn_given_up(kc) >= 2);
         assert_true(ticks >= 10);
@@ -596,19 +595,19 @@ static void test_silent_libvirtd(void **state) {
         unlink(sun.sun_path);
         end = test_now_usec() + 5000000;
         while (kvm_conn_stuck() > 0 && test_now_usec() < end)
-                sd_event_run(loop, 10000);
+                evloop_run(loop, 10000);
         assert_int_equal(kvm_conn_stuck(), 0);
-        tick = sd_event_source_disable_unref(tick);
+        tick = evsrc_disable_unref(tick);
         kvm_conn_timeout_usec = saved;
         mod.module->stop(&mod);
         assert_null(sources);
         /* the handles the threads removed are released by the loop */
         end = test_now_usec() + 2000000;
         while (kvm_event_active() > 0 && test_now_usec() < end)
-                sd_event_run(loop, 10000);
+                evloop_run(loop, 10000);
         assert_int_equal(kvm_event_active(), 0);
         hsp_config_free(config);
-        loop = sd_event_unref(loop);
+        loop = evloop_unref(loop);
         rmdir(dir);
 }
 

@@ -161,8 +161,8 @@ static void setup_netns(void) {
 
 static void test_filter_boundary(void **state) {
         static const time_t offsets[] = {0, 3600, -3600};
-        sd_event *loop;
-        assert_int_equal(sd_event_new(&loop), 0);
+        struct evloop *loop;
+        assert_int_equal(evloop_new(&loop), 0);
         struct hsp_mod m = {.loop = loop};
         assert_int_equal(pcap_dl_load(), 0);
         real_pcap_activate = sym_pcap_activate;
@@ -187,7 +187,7 @@ static void test_filter_boundary(void **state) {
                  * for anything that should not come */
                 uint64_t end = test_now_usec() + 3000000;
                 while (got[POST] < N_EACH && test_now_usec() < end)
-                        sd_event_run(loop, 50000);
+                        evloop_run(loop, 50000);
                 test_run_loop(loop, 300000);
                 pcap_tap_close(&t);
                 printf("clock offset %+ld s: samples pre %u, mid %u, post %u, other %u\n",
@@ -198,7 +198,7 @@ static void test_filter_boundary(void **state) {
                 assert_int_equal(got[POST], N_EACH);
                 assert_int_equal(got_other, 0);
         }
-        sd_event_unref(loop);
+        evloop_unref(loop);
 }
 
 int main(void) {

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <systemd/sd-event.h>
+
+#include "evloop.h"
 
 static inline uint64_t test_now_usec(void) {
         struct timespec ts;
@@ -15,10 +16,10 @@ static inline uint64_t test_now_usec(void) {
 }
 
 /* Run the loop for usec, whatever it does meanwhile. */
-static inline void test_run_loop(sd_event *e, uint64_t usec) {
+static inline void test_run_loop(struct evloop *e, uint64_t usec) {
         uint64_t end = test_now_usec() + usec;
         for (uint64_t now; (now = test_now_usec()) < end;)
-                sd_event_run(e, end - now);
+                evloop_run(e, end - now);
 }
 
 /* The loopback address of family (port 0) in ss; returns its length. */
