@@ -58,7 +58,7 @@ hsflowd_hsflowd_CFLAGS += $(JSON_CFLAGS)
 hsflowd_hsflowd_LDADD += -ldl
 endif
 if ENABLE_SYSTEMD
-hsflowd_hsflowd_SOURCES += modules/systemd.c modules/systemd.h modules/systemd-bus.c \
+hsflowd_hsflowd_SOURCES += modules/systemd.c modules/systemd.h modules/systemd-bus.c modules/systemd-dl.c modules/systemd-dl.h \
 	modules/systemd-props.c modules/systemd-units.c modules/systemd-counters.c
 endif
 if ENABLE_CONTAINERD

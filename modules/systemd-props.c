@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sflow/sflow.h"
+#include "systemd-dl.h"
 #include "systemd.h"
 
 void sd_props_init(struct sd_props *p) {
@@ -52,33 +53,33 @@ static const char sig[] = {[K_STR] = 's', [K_U64] = 't', [K_BOOL] = 'b', [K_U32]
 static int read_value(sd_bus_message *m, const struct prop *d, struct sd_props *p) {
         char type = 0;
         const char *contents = NULL;
-        int r = sd_bus_message_peek_type(m, &type, &contents);
+        int r = sym_sd_bus_message_peek_type(m, &type, &contents);
         if (r <= 0)
                 return r < 0 ? r : -EBADMSG;
         char want[2] = {d ? sig[d->kind] : 0, 0};
         if (!d || type != 'v' || !contents || strcmp(contents, want) != 0)
-                return sd_bus_message_skip(m, "v") < 0 ? -EBADMSG : 0;
-        r = sd_bus_message_enter_container(m, 'v', want);
+                return sym_sd_bus_message_skip(m, "v") < 0 ? -EBADMSG : 0;
+        r = sym_sd_bus_message_enter_container(m, 'v', want);
         if (r < 0)
                 return r;
         char *dst = (char *)p + d->off;
         switch (d->kind) {
         case K_STR: {
                 const char *s;
-                r = sd_bus_message_read_basic(m, 's', &s);
+                r = sym_sd_bus_message_read_basic(m, 's', &s);
                 if (r > 0)
                         snprintf(dst, d->size, "%s", s);
                 break;
         }
         case K_U64:
-                r = sd_bus_message_read_basic(m, 't', dst);
+                r = sym_sd_bus_message_read_basic(m, 't', dst);
                 break;
         case K_U32:
-                r = sd_bus_message_read_basic(m, 'u', dst);
+                r = sym_sd_bus_message_read_basic(m, 'u', dst);
                 break;
         case K_BOOL: {
                 int b;
-                r = sd_bus_message_read_basic(m, 'b', &b);
+                r = sym_sd_bus_message_read_basic(m, 'b', &b);
                 if (r > 0) {
                         *(bool *)dst = b;
                         p->have_private_network = true;
@@ -88,28 +89,28 @@ static int read_value(sd_bus_message *m, const struct prop *d, struct sd_props *
         }
         if (r < 0)
                 return r;
-        r = sd_bus_message_exit_container(m);
+        r = sym_sd_bus_message_exit_container(m);
         return r < 0 ? r : 1;
 }
 
 int sd_props_read(sd_bus_message *m, struct sd_props *p) {
-        int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        int r = sym_sd_bus_message_enter_container(m, 'a', "{sv}");
         if (r <= 0)
                 return -EBADMSG;
         int n = 0;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+        while ((r = sym_sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
                 const char *name;
-                r = sd_bus_message_read_basic(m, 's', &name);
+                r = sym_sd_bus_message_read_basic(m, 's', &name);
                 if (r <= 0)
                         return -EBADMSG;
                 r = read_value(m, find_prop(name), p);
                 if (r < 0)
                         return -EBADMSG;
                 n += r;
-                if (sd_bus_message_exit_container(m) < 0)
+                if (sym_sd_bus_message_exit_container(m) < 0)
                         return -EBADMSG;
         }
-        if (r < 0 || sd_bus_message_exit_container(m) < 0)
+        if (r < 0 || sym_sd_bus_message_exit_container(m) < 0)
                 return -EBADMSG;
         return n;
 }

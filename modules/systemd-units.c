@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "log.h"
 #include "sflow/sflow.h"
+#include "systemd-dl.h"
 #include "systemd.h"
 #include "uuid.h"
 
@@ -53,7 +54,7 @@ static void ask(struct sd_state *st, const char *name, const char *path) {
         }
         char *p = NULL;
         if (!path) {
-                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &p) < 0)
+                if (sym_sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &p) < 0)
                         return;
                 path = p;
         }

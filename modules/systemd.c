@@ -11,6 +11,7 @@
 #include "agent.h"
 #include "config.h"
 #include "log.h"
+#include "systemd-dl.h"
 #include "systemd.h"
 
 static const struct hsp_keyword sd_keywords[] = {
@@ -53,6 +54,8 @@ static uint32_t machine_type(const char *m) {
 }
 
 static int systemd_start(struct hsp_mod *m) {
+        if (sd_dl_load() < 0) /* logged */
+                return -ENOENT;
         struct sd_state *st = calloc(1, sizeof *st);
         if (!st)
                 return log_error_errno(-ENOMEM, "Failed to start the systemd module: %m");

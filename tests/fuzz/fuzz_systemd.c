@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "modules/systemd-dl.h"
 #include "modules/systemd.h"
+
+SD_BUS_SYMBOLS(DLSYM_BIND)
 
 static sd_bus *bus;
 
