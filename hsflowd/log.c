@@ -41,7 +41,7 @@ static const char *prio_name(int prio) {
 
 int log_internal(int priority, int error, const char *file, int line, const char *func,
                  const char *format, ...) {
-        (void)file; /* kept in the interface: where a message comes from, for a target with fields */
+        (void)file; /* where a message comes from: for a target with fields */
         (void)line;
         (void)func;
         int saved = errno;
