@@ -20,9 +20,9 @@
 #define PCAP_FILL_MS 25                   /* time to hand over a block, at the highest rate */
 #define PCAP_FRAME_OVERHEAD 96            /* tpacket3_hdr, sockaddr_ll, alignment: per sample */
 #define PCAP_DEFAULT_SPEED 10000000000ULL /* a link that reports none (veth, tun): 10 Gb/s */
-#define PCAP_TIMEOUT_MS                                                                            \
-        500 /* a block is handed over at least this often (datagrams leave once a                  \
-             * second): fewer wake-ups when samples are few */
+/* a block is handed over at least this often (datagrams leave once a second anyway): fewer
+ * wake-ups when samples are few */
+#define PCAP_TIMEOUT_MS 500
 #define FCS_BYTES 4
 
 /* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
