@@ -1,13 +1,16 @@
-/* digest.c - SHA-1, SHA-256 and HMAC-SHA256 with libgcrypt (which libsystemd links already),
- * here or in a child process. */
+/* digest.c - SHA-1, SHA-256 and HMAC-SHA256 with libgcrypt, loaded where the digest is computed
+ * (in a child process, or here). */
 #include "digest.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gcrypt.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "dlopen.h"
 
 static const struct {
         int gcry;
@@ -21,6 +24,32 @@ static const struct {
 
 #define MAX_BUFFERS 8
 
+#define GCRYPT_SYMBOLS(X)                                                                          \
+        X(gcry_check_version)                                                                      \
+        X(gcry_control)                                                                            \
+        X(gcry_md_hash_buffers)
+GCRYPT_SYMBOLS(DLSYM_DEFINE)
+
+static void *gcrypt_lib;
+
+bool digest_loaded(void) {
+        return gcrypt_lib != NULL;
+}
+
+static int gcrypt_load(void) {
+        static const struct dlsym_entry syms[] = {GCRYPT_SYMBOLS(DLSYM_ARG)};
+        int r = DLOPEN_MANY(&gcrypt_lib, "uuid", "libgcrypt20 (libgcrypt on Fedora)", syms,
+                            "libgcrypt.so.20");
+        if (r < 0)
+                return -EIO;
+        if (!sym_gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+                if (!sym_gcry_check_version(NULL))
+                        return -EIO;
+                sym_gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+        }
+        return 0;
+}
+
 static int check(enum digest_alg alg, const void *key, size_t n, size_t out_len) {
         if ((unsigned)alg > DIGEST_HMAC_SHA256 || out_len < algs[alg].len || n > MAX_BUFFERS ||
             (alg == DIGEST_HMAC_SHA256) != (key != NULL))
@@ -33,11 +62,9 @@ int digest(enum digest_alg alg, const void *key, size_t key_len, const struct io
         int r = check(alg, key, n, out_len);
         if (r < 0)
                 return r;
-        if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-                if (!gcry_check_version(NULL))
-                        return -EIO;
-                gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-        }
+        r = gcrypt_load();
+        if (r < 0)
+                return r;
         gcry_buffer_t b[MAX_BUFFERS + 1];
         size_t m = 0;
         if (key) /* gcry_md_hash_buffers takes the HMAC key as the first buffer */
@@ -45,7 +72,7 @@ int digest(enum digest_alg alg, const void *key, size_t key_len, const struct io
         for (size_t i = 0; i < n; i++)
                 b[m++] = (gcry_buffer_t){
                         .size = iov[i].iov_len, .len = iov[i].iov_len, .data = iov[i].iov_base};
-        if (gcry_md_hash_buffers(algs[alg].gcry, algs[alg].flags, out, b, (int)m))
+        if (sym_gcry_md_hash_buffers(algs[alg].gcry, algs[alg].flags, out, b, (int)m))
                 return -EIO;
         return (int)algs[alg].len;
 }
@@ -55,7 +82,7 @@ int digest_in_child(enum digest_alg alg, const void *key, size_t key_len, const 
         int r = check(alg, key, n, out_len);
         if (r < 0)
                 return r;
-        if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) /* paid already: no child */
+        if (gcrypt_lib) /* paid already: no child */
                 return digest(alg, key, key_len, iov, n, out, out_len);
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)

@@ -1,4 +1,5 @@
-/* exporter.c - datagram packing and sequence numbers; hands full datagrams to the senders. */
+/* exporter.c - datagram packing and sequence numbers; hands full datagrams to the senders, several
+ * at a time. */
 #include "exporter.h"
 
 #include <errno.h>
@@ -11,6 +12,9 @@
 #include "sender.h"
 
 #define FLUSH_USEC 1000000ULL /* a sample waits at most this long for its datagram */
+/* Full datagrams wait for the end of the loop's round (or for this many) and leave together, in
+ * one sendmmsg per collector: a send costs a third of what it did one by one under load. */
+#define QUEUE 16
 #define SOURCE_BUCKETS 256
 
 /* The sequence numbers of one data source. */
@@ -24,13 +28,16 @@ struct exporter_source {
 struct exporter {
         struct evloop *loop;
         struct evsrc *flush_timer;
+        struct evsrc *send_defer; /* full datagrams are queued: send them */
         struct sender **senders;
         size_t n_senders;
         struct sflow_datagram header;
         size_t header_size;
-        uint8_t buf[SFLOW_MAX_DATAGRAM];
+        uint8_t *slots; /* QUEUE datagrams of datagram_bytes, back to back (pages used only) */
+        size_t queued;  /* full datagrams in slots[0..queued) */
+        size_t lens[QUEUE];
         size_t datagram_bytes;
-        struct sflow_writer w; /* samples, after header_size bytes */
+        struct sflow_writer w; /* samples of the open datagram (slot queued), after the header */
         uint32_t num_samples;
         uint64_t start_usec;
         uint32_t dropped_logged;
@@ -46,15 +53,35 @@ static uint64_t mono_usec(void) {
         return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static uint8_t *slot(struct exporter *e, size_t i) {
+        return e->slots + i * e->datagram_bytes;
+}
+
 static void reset_writer(struct exporter *e) {
-        sflow_writer_init(&e->w, e->buf + e->header_size, e->datagram_bytes - e->header_size);
+        sflow_writer_init(&e->w, slot(e, e->queued) + e->header_size,
+                          e->datagram_bytes - e->header_size);
         e->num_samples = 0;
 }
+
+static int on_send(struct evsrc *es, void *userdata);
 
 int exporter_new(struct evloop *loop, struct exporter **ret) {
         struct exporter *e = calloc(1, sizeof *e);
         if (!e)
                 return -ENOMEM;
+        /* malloc'd apart: pages that are never written stay out of memory */
+        e->slots = malloc((size_t)QUEUE * SFLOW_MAX_DATAGRAM);
+        if (!e->slots) {
+                free(e);
+                return -ENOMEM;
+        }
+        int r = evloop_add_defer(loop, &e->send_defer, on_send, e);
+        if (r < 0) {
+                free(e->slots);
+                free(e);
+                return r;
+        }
+        (void)evsrc_set_enabled(e->send_defer, EVSRC_OFF);
         e->loop = evloop_ref(loop);
         e->header.version = SFLOW_VERSION;
         e->header.sub_agent_id = HSP_DEFAULT_SUB_AGENT_ID;
@@ -66,7 +93,40 @@ int exporter_new(struct evloop *loop, struct exporter **ret) {
         return 0;
 }
 
-void exporter_flush(struct exporter *e) {
+/* Send the queued datagrams to every collector. The open datagram (slot queued) moves to slot 0. */
+static void send_queued(struct exporter *e) {
+        (void)evsrc_set_enabled(e->send_defer, EVSRC_OFF);
+        size_t n = e->queued;
+        if (n == 0)
+                return;
+        struct iovec iov[QUEUE];
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec){.iov_base = slot(e, i), .iov_len = e->lens[i]};
+        for (size_t i = 0; i < e->n_senders; i++) {
+                size_t sent = sender_send(e->senders[i], iov, n);
+                if (sent < n) {
+                        e->stats.send_errors += n - sent;
+                        log_debug("%zu of %zu datagrams (up to %u) not sent to %s", n - sent, n,
+                                  e->header.sequence, sender_name(e->senders[i]));
+                }
+        }
+        e->queued = 0;
+        size_t used = e->w.len;
+        uint32_t samples = e->num_samples;
+        if (samples) /* the open datagram's samples, after its (not yet written) header */
+                memmove(slot(e, 0) + e->header_size, slot(e, n) + e->header_size, used);
+        reset_writer(e);
+        e->w.len = used;
+        e->num_samples = samples;
+        if (e->first_fn) {
+                void (*fn)(void *, size_t) = e->first_fn;
+                e->first_fn = NULL;
+                fn(e->first_userdata, e->n_senders);
+        }
+}
+
+/* The open datagram is complete: number it, write its header, queue it. */
+static void close_datagram(struct exporter *e) {
         e->flush_timer = evsrc_disable_unref(e->flush_timer);
         if (e->num_samples == 0)
                 return;
@@ -74,26 +134,27 @@ void exporter_flush(struct exporter *e) {
         e->header.uptime_ms = (uint32_t)((mono_usec() - e->start_usec) / 1000);
         e->header.num_samples = e->num_samples;
         struct sflow_writer hw;
-        sflow_writer_init(&hw, e->buf, e->header_size);
+        sflow_writer_init(&hw, slot(e, e->queued), e->header_size);
         sflow_encode_datagram_header(&hw, &e->header);
-        size_t len = e->header_size + e->w.len;
-        for (size_t i = 0; i < e->n_senders; i++) {
-                int r = sender_send(e->senders[i], e->buf, len);
-                if (r < 0) {
-                        e->stats.send_errors++;
-                        log_debug_errno(r, "Datagram %u (%u samples) not sent to %s: %m",
-                                        e->header.sequence, e->num_samples,
-                                        sender_name(e->senders[i]));
-                }
-        }
+        e->lens[e->queued++] = e->header_size + e->w.len;
         e->stats.datagrams++;
         e->stats.samples += e->num_samples;
-        reset_writer(e);
-        if (e->first_fn) {
-                void (*fn)(void *, size_t) = e->first_fn;
-                e->first_fn = NULL;
-                fn(e->first_userdata, e->n_senders);
-        }
+        e->num_samples = 0;
+        e->w.len = 0;
+        if (e->queued == QUEUE)
+                send_queued(e); /* and opens the next datagram in slot 0 */
+        else
+                reset_writer(e);
+}
+
+static int on_send(struct evsrc *es, void *userdata) {
+        send_queued(userdata);
+        return 0;
+}
+
+void exporter_flush(struct exporter *e) {
+        close_datagram(e);
+        send_queued(e);
 }
 
 void exporter_on_first_datagram(struct exporter *e, void (*fn)(void *userdata, size_t n_collectors),
@@ -110,7 +171,9 @@ static int on_flush_timer(struct evsrc *es, uint64_t usec, void *userdata) {
 int exporter_add(struct exporter *e, const struct sflow_sample *s) {
         int r = sflow_encode_sample(&e->w, s);
         if (r == -ENOSPC && e->num_samples > 0) {
-                exporter_flush(e);
+                close_datagram(e); /* it leaves with the others at the end of this round */
+                if (e->queued)
+                        (void)evsrc_set_enabled(e->send_defer, EVSRC_ONESHOT);
                 r = sflow_encode_sample(&e->w, s);
         }
         if (r < 0) {
@@ -246,8 +309,8 @@ int exporter_configure(struct exporter *e, const struct hsp_config *c,
                        const struct sflow_address *agent) {
         size_t hsize = sflow_datagram_header_size(agent);
         size_t dbytes = c->datagram_bytes ? c->datagram_bytes : HSP_DEFAULT_DATAGRAM_BYTES;
-        if (dbytes > sizeof e->buf)
-                dbytes = sizeof e->buf;
+        if (dbytes > SFLOW_MAX_DATAGRAM)
+                dbytes = SFLOW_MAX_DATAGRAM;
         bool layout = hsize != e->header_size || dbytes != e->datagram_bytes ||
                       c->sub_agent_id != e->header.sub_agent_id ||
                       memcmp(agent, &e->header.agent, sizeof *agent) != 0;
@@ -288,7 +351,9 @@ void exporter_free(struct exporter *e) {
                 sender_free(e->senders[i]);
         free(e->senders);
         evsrc_disable_unref(e->flush_timer);
+        evsrc_disable_unref(e->send_defer);
         sources_purge(e, true);
         evloop_unref(e->loop);
+        free(e->slots);
         free(e);
 }

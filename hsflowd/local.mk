@@ -24,6 +24,6 @@ nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
 # c-ares and libresolv are loaded when a name is first resolved (hsflowd/cares-dl.c)
 hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) -ldl -lm
-# Digests of the UUIDs (digest.c): libgcrypt, which libsystemd links already.
+# Digests of the UUIDs (digest.c): libgcrypt's header only; the library is loaded with dlopen
+# where a digest is computed (a short-lived child at start).
 hsflowd_hsflowd_CFLAGS += $(GCRYPT_CFLAGS)
-hsflowd_hsflowd_LDADD += $(GCRYPT_LIBS)

@@ -1,11 +1,12 @@
-/* log.c - logging to stderr (foreground) or the journal/syslog. */
+/* log.c - logging to stderr (foreground), the journal (stderr as its stream) or syslog. */
 #include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <systemd/sd-journal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static enum hsp_log_target log_target = HSP_LOG_STDERR;
 static int log_max_priority = LOG_INFO;
@@ -15,6 +16,17 @@ void log_setup(enum hsp_log_target target, int max_priority) {
         log_max_priority = max_priority;
         if (target == HSP_LOG_SYSLOG)
                 openlog("hsflowd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/* Is stderr the service manager's journal stream? $JOURNAL_STREAM names its device and inode
+ * (systemd.exec(5)); a child that inherited the variable but not the descriptor does not match. */
+bool log_stderr_is_journal(void) {
+        const char *v = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        if (!v || sscanf(v, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 int log_get_max_priority(void) {
@@ -29,6 +41,9 @@ static const char *prio_name(int prio) {
 
 int log_internal(int priority, int error, const char *file, int line, const char *func,
                  const char *format, ...) {
+        (void)file; /* where a message comes from: for a target with fields */
+        (void)line;
+        (void)func;
         int saved = errno;
         int e = error < 0 ? -error : error;
         if (priority > log_max_priority)
@@ -51,11 +66,20 @@ int log_internal(int priority, int error, const char *file, int line, const char
                         tm.tm_sec, ts.tv_nsec / 1000000, prio_name(priority), msg);
                 break;
         }
-        case HSP_LOG_JOURNAL:
-                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "CODE_FILE=%s", file,
-                                "CODE_LINE=%d", line, "CODE_FUNC=%s", func, e ? "ERRNO=%d" : NULL,
-                                e, NULL);
+        case HSP_LOG_JOURNAL: {
+                /* one line per message, its priority as the "<N>" prefix the journal reads from
+                 * a stream (sd-daemon(3)); errno as text, since a stream carries no fields */
+                char line[sizeof msg + 64];
+                for (char *c = msg; *c; c++)
+                        if (*c == '\n')
+                                *c = ' ';
+                int n = e ? snprintf(line, sizeof line, "<%d>%s (errno %d)\n", priority & 7, msg, e)
+                          : snprintf(line, sizeof line, "<%d>%s\n", priority & 7, msg);
+                if (n > (int)sizeof line - 1)
+                        n = (int)sizeof line - 1;
+                (void)!write(STDERR_FILENO, line, (size_t)n);
                 break;
+        }
         case HSP_LOG_SYSLOG:
                 syslog(priority, "%s", msg);
                 break;

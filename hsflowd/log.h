@@ -1,7 +1,8 @@
-/* log.h - logging to stderr (foreground) or the journal/syslog; errno-returning helpers. */
+/* log.h - logging to stderr (foreground), the journal (its stream) or syslog; errno helpers. */
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <syslog.h>
 
@@ -10,6 +11,8 @@ enum hsp_log_target { HSP_LOG_STDERR, HSP_LOG_JOURNAL, HSP_LOG_SYSLOG };
 /* Where logs go and the highest priority shown (LOG_INFO by default, LOG_DEBUG with -dd). */
 void log_setup(enum hsp_log_target target, int max_priority);
 int log_get_max_priority(void);
+/* True when stderr is the journal's stream (the service runs under systemd): HSP_LOG_JOURNAL. */
+bool log_stderr_is_journal(void);
 
 /* Log at priority; if error is non-zero, %m in format means strerror(-error or error).
  * Returns -abs(error) so callers can "return log_error_errno(r, ...)". */

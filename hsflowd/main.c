@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
         bool systemd = getenv("NOTIFY_SOCKET") != NULL;
         if (d.opt.debug || d.opt.check_only)
                 log_setup(HSP_LOG_STDERR, d.opt.debug >= 2 ? LOG_DEBUG : LOG_INFO);
-        else if (access("/run/systemd/journal/socket", F_OK) == 0)
+        else if (log_stderr_is_journal())
                 log_setup(HSP_LOG_JOURNAL, LOG_INFO);
         else
                 log_setup(HSP_LOG_SYSLOG, LOG_INFO);

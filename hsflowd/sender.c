@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,40 +248,60 @@ static void note_lost(struct sender *s, int e) {
                                   s->name);
 }
 
-int sender_send(struct sender *s, const void *buf, size_t len) {
+/* Datagrams handed to the kernel in one call at most (sendmmsg). */
+#define SEND_BATCH 16
+
+size_t sender_send(struct sender *s, const struct iovec *dgrams, size_t n) {
         if (s->fd < 0) {
-                note_lost(s, ENOTCONN);
-                return -ENOTCONN;
+                for (size_t i = 0; i < n; i++)
+                        note_lost(s, ENOTCONN);
+                return 0;
         }
-        int e = 0, first = 0, failed = 0;
-        for (int i = 0; i < SEND_ATTEMPTS; i++) {
-                if (send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+        struct mmsghdr m[SEND_BATCH];
+        size_t done = 0, sent = 0; /* done: sent or lost */
+        int e = 0, first = 0, failed = 0, attempts = 0;
+        while (done < n) {
+                size_t k = n - done < SEND_BATCH ? n - done : SEND_BATCH;
+                for (size_t i = 0; i < k; i++)
+                        m[i] = (struct mmsghdr){
+                                .msg_hdr = {.msg_iov = (struct iovec *)&dgrams[done + i],
+                                            .msg_iovlen = 1}};
+                int r = sendmmsg(s->fd, m, (unsigned)k, MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (r > 0) { /* an error on the next one, if any, comes at the next call */
+                        done += (size_t)r;
+                        sent += (size_t)r;
+                        /* each failed attempt before was about an earlier datagram */
+                        s->stats.reported += (uint64_t)attempts;
+                        attempts = 0;
                         e = 0;
-                        break;
+                        continue;
                 }
-                e = errno;
+                e = r == 0 ? EAGAIN : errno;
                 s->last_error_usec = now_usec();
                 if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
                         break; /* the socket or the device queue is full: nothing to retry now */
                 if (!failed++)
                         first = e;
+                if (++attempts == SEND_ATTEMPTS) { /* a local cause (no route): lost */
+                        note_lost(s, e);
+                        done++;
+                        attempts = 0;
+                }
+                e = 0;
         }
         if (failed)
                 set_state(s, SENDER_DOWN, first);
-        if (e) {
+        for (size_t i = done; i < n; i++) /* what the kernel could not take now */
                 note_lost(s, e);
-                return -e;
-        }
-        s->stats.reported += (uint64_t)failed; /* each was about an earlier datagram */
-        s->stats.sent++;
-        if (s->loss_errno) {
+        s->stats.sent += (uint64_t)sent;
+        if (sent && done == n && s->loss_errno) {
                 log_notice("Collector %s: sending again (%llu datagrams lost so far)", s->name,
                            (unsigned long long)s->stats.lost);
                 s->loss_errno = 0;
         }
         if (s->state == SENDER_DOWN && now_usec() - s->last_error_usec > UP_AFTER_QUIET_USEC)
                 set_state(s, SENDER_UP, 0);
-        return 0;
+        return sent;
 }
 
 const struct sender_stats *sender_stats(const struct sender *s) {

@@ -1,6 +1,8 @@
 /* sender.h - one UDP socket per collector: resolution, device/namespace binding, reachability. */
 #pragma once
 
+#include <sys/uio.h>
+
 #include <stddef.h>
 
 #include "config.h"
@@ -19,12 +21,12 @@ struct sender_stats {
 int sender_new(struct evloop *loop, const struct hsp_collector_conf *conf, struct sender **ret);
 /* Does this sender serve the same (ip, udpport, dev, namespace)? */
 bool sender_matches(const struct sender *s, const struct hsp_collector_conf *conf);
-/* Send one datagram. An error the network reported about an earlier datagram does not cost
- * this one (it is sent again); what the kernel cannot take (-EAGAIN, -ENOBUFS, no route) or a
- * collector without a socket yet (-ENOTCONN) loses it. Both are counted and logged once per
- * change of state. Returns 0 or negative errno (the datagram is lost for this collector
- * only). */
-int sender_send(struct sender *s, const void *buf, size_t len);
+/* Send n datagrams, in order, handed to the kernel several at a time (sendmmsg). An error the
+ * network reported about an earlier datagram does not cost the one it fails (it is sent again);
+ * what the kernel cannot take (EAGAIN, ENOBUFS, no route) or a collector without a socket yet
+ * loses them, for this collector only. Losses are counted and logged once per change of state.
+ * Returns how many were sent. */
+size_t sender_send(struct sender *s, const struct iovec *dgrams, size_t n);
 const char *sender_name(const struct sender *s);
 const struct sender_stats *sender_stats(const struct sender *s);
 void sender_free(struct sender *s);

@@ -12,9 +12,17 @@
 #include "pcap-dl.h"
 #include "pcap.h"
 
-#define PCAP_RING_BYTES                                                                            \
-        (1024 * 1024)       /* 4 blocks of libpcap's 256 KB: only sampled headers arrive */
-#define PCAP_TIMEOUT_MS 100 /* a block of the ring is handed over at least this often */
+/* libpcap's TPACKET_V3 ring is made of 256 KB blocks; the kernel fills one while the agent reads
+ * the one before. The ring is all resident from the start: its size follows what can arrive. */
+#define PCAP_BLOCK_BYTES (256 * 1024)
+#define PCAP_BLOCKS_MIN 2
+#define PCAP_BLOCKS_MAX 4                 /* 1 MB: held 240 k samples/s with no drops */
+#define PCAP_FILL_MS 25                   /* time to hand over a block, at the highest rate */
+#define PCAP_FRAME_OVERHEAD 96            /* tpacket3_hdr, sockaddr_ll, alignment: per sample */
+#define PCAP_DEFAULT_SPEED 10000000000ULL /* a link that reports none (veth, tun): 10 Gb/s */
+/* a block is handed over at least this often (datagrams leave once a second anyway): fewer
+ * wake-ups when samples are few */
+#define PCAP_TIMEOUT_MS 500
 #define FCS_BYTES 4
 
 /* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
@@ -187,6 +195,21 @@ static int attach_filter(struct pcap_handle *h, struct sock_filter *code, int n,
         return 0;
 }
 
+size_t pcap_ring_bytes(uint32_t rate, uint64_t speed, uint32_t snap) {
+        if (!speed)
+                speed = PCAP_DEFAULT_SPEED;
+        /* the most samples a second: minimum-size frames at line rate (84 bytes on the wire) */
+        uint64_t samples = speed / (84 * 8) / (rate ? rate : 1);
+        uint64_t per_block = PCAP_BLOCK_BYTES / (snap + PCAP_FRAME_OVERHEAD);
+        uint64_t filled = samples * PCAP_FILL_MS / 1000; /* while one block is handed over */
+        uint64_t blocks = 1 + (filled + per_block - 1) / per_block;
+        if (blocks < PCAP_BLOCKS_MIN)
+                blocks = PCAP_BLOCKS_MIN;
+        if (blocks > PCAP_BLOCKS_MAX)
+                blocks = PCAP_BLOCKS_MAX;
+        return (size_t)blocks * PCAP_BLOCK_BYTES;
+}
+
 static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, size_t whylen) {
         char err[PCAP_ERRBUF_SIZE] = "";
         struct sock_filter code[PCAP_BPF_MAX];
@@ -195,6 +218,8 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
         h->tap = t;
         h->drops = 0;
         h->skip = 0;
+        struct hsp_link_info li;
+        uint64_t speed = hsp_link_get(t->m, t->ifindex, &li) ? li.speed : 0;
         h->p = sym_pcap_create(t->name, err);
         if (!h->p) {
                 snprintf(why, whylen, "%s", err);
@@ -205,7 +230,7 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
             sym_pcap_set_promisc(h->p, t->promisc) < 0 ||
             sym_pcap_set_timeout(h->p, PCAP_TIMEOUT_MS) < 0 ||
             sym_pcap_set_immediate_mode(h->p, 0) < 0 ||
-            sym_pcap_set_buffer_size(h->p, PCAP_RING_BYTES) < 0) {
+            sym_pcap_set_buffer_size(h->p, (int)pcap_ring_bytes(t->rate, speed, t->snap)) < 0) {
                 snprintf(why, whylen, "cannot set capture options: %s", sym_pcap_geterr(h->p));
                 return -EINVAL;
         }

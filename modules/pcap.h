@@ -89,6 +89,10 @@ struct pcap_tap {
         char status[PCAP_ERRBUF_SIZE + 128]; /* last problem logged, "" when fine */
 };
 
+/* The ring of one handle, in bytes: blocks enough for what a link of this speed (bits/s, 0
+ * unknown) sampled 1-in-rate can deliver while one block is handed over; 2 to 4 blocks. */
+size_t pcap_ring_bytes(uint32_t rate, uint64_t speed, uint32_t snap);
+
 /* Open both handles of a tap (t->name, rate, snap, promisc). On failure everything is closed
  * again and why holds the reason. */
 int pcap_tap_open(struct pcap_tap *t, char *why, size_t whylen);

@@ -88,8 +88,10 @@ def main():
     reqs = rpmq(h, "--requires")
     for lib in ("libnl-route-3.so.200", "libsystemd.so.0"):
         check(lib in reqs, "hsflowd requires %s" % lib)
-    # loaded with dlopen by pcap, psample, dropmon and nflog: required by Fedora's sonames
-    for lib in ("libpcap.so.1", "libnl-genl-3.so.200", "libnl-nf-3.so.200"):
+    # loaded with dlopen by pcap, psample, dropmon, nflog, the UUID's digest and systemd:
+    # required by Fedora's sonames
+    for lib in ("libpcap.so.1", "libnl-genl-3.so.200", "libnl-nf-3.so.200", "libgcrypt.so.20",
+                "libsystemd.so.0"):
         check(lib in reqs, "hsflowd requires %s (loaded with dlopen)" % lib)
     rec = rpmq(h, "--recommends")
     for lib in ("libcurl", "json-c", "c-ares"):

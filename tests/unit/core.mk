@@ -11,7 +11,7 @@ tests_unit_test_address_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
 
 tests_unit_test_uuid_SOURCES = tests/unit/test_uuid.c hsflowd/uuid.c
 tests_unit_test_uuid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS)
-tests_unit_test_uuid_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(GCRYPT_LIBS)
+tests_unit_test_uuid_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 
 tests_unit_test_exporter_SOURCES = tests/unit/test_exporter.c tests/unit/testutil.h hsflowd/exporter.c \
 	hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c hsflowd/cares-dl.c

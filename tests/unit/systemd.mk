@@ -7,6 +7,6 @@ tests_unit_test_systemd_SOURCES = tests/unit/test_systemd.c modules/systemd-prop
 	modules/cgroup.c modules/systemd.h modules/cgroup.h hsflowd/uuid.c
 tests_unit_test_systemd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS) \
 	-I$(top_srcdir)/modules
-tests_unit_test_systemd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(GCRYPT_LIBS) -ldl
+tests_unit_test_systemd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
 endif
 endif

@@ -208,6 +208,45 @@ static void test_port_unreachable_loses_nothing(void **state) {
         evloop_unref(e);
 }
 
+/* Full datagrams leave together: sixteen at once when the queue is full, the rest at the end of
+ * the loop's round (long before the flush timer), the open one at the flush; numbered in order,
+ * none lost, also to a collector whose port is closed (an error per datagram). */
+static void test_queued_leave_together(void **state) {
+        struct evloop *e;
+        assert_int_equal(evloop_new(&e), 0);
+        struct rx a = rx_open(AF_INET), closed = rx_open(AF_INET);
+        struct hsp_collector_conf cols[] = {
+                {.ip = (char *)"127.0.0.1", .udpport = a.port},
+                {.ip = (char *)"127.0.0.1", .udpport = closed.port},
+        };
+        close(closed.fd);
+        struct sflow_address agent = {.type = 1, .addr = {192, 0, 2, 1}};
+        struct exporter *x;
+        assert_int_equal(exporter_new(e, &x), 0);
+        /* a sample of 6 names (about 300 bytes) fills a datagram of 400 */
+        assert_int_equal(exporter_configure(x, config_for(cols, 2, 400), &agent), 0);
+        for (uint32_t i = 1; i <= 40; i++)
+                assert_int_equal(exporter_add(x, make_sample(i, 6)), 0);
+        struct received g = {0};
+        drain(a.fd, &g);
+        assert_int_equal(g.datagrams, 32); /* two full queues of 16; 7 wait, 1 is open */
+        assert_int_equal(g.samples, 32);
+        test_run_loop(e, 100000); /* the round ends: the 7 leave, well before the timer */
+        drain(a.fd, &g);
+        assert_int_equal(g.datagrams, 39);
+        exporter_flush(x);
+        drain(a.fd, &g);
+        assert_int_equal(g.datagrams, 40);
+        assert_int_equal(g.samples, 40);
+        for (unsigned i = 0; i < 40; i++)
+                assert_int_equal(g.sample_seq[i], i + 1);
+        assert_int_equal(exporter_stats(x)->datagrams, 40);
+        assert_int_equal(exporter_stats(x)->send_errors, 0); /* nor to the closed port */
+        exporter_free(x);
+        close(a.fd);
+        evloop_unref(e);
+}
+
 /* Sequence numbers per data source: a counter and a flow sequence each; an entry outlives its
  * last reference until a purge (a reload removes and adds sources again in between), and one
  * that numbered flow samples is never purged. */
@@ -286,6 +325,7 @@ int main(void) {
                 cmocka_unit_test(test_size_limit_and_sequences),
                 cmocka_unit_test(test_flush_timer_and_names),
                 cmocka_unit_test(test_port_unreachable_loses_nothing),
+                cmocka_unit_test(test_queued_leave_together),
                 cmocka_unit_test(test_source_sequences),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

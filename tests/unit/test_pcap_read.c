@@ -59,6 +59,10 @@ int hsp_link_packets(struct hsp_mod *m, int ifindex, uint64_t *rx, uint64_t *tx)
         return -ENODEV;
 }
 
+bool hsp_link_get(struct hsp_mod *m, int ifindex, struct hsp_link_info *ret) {
+        return false; /* no speed known: the ring of a 10 Gb/s link */
+}
+
 void pcap_tap_failed(struct pcap_tap *t, const char *why) {
         fail_msg("reading the handle failed: %s", why);
 }
@@ -183,7 +187,7 @@ static void test_filter_boundary(void **state) {
                 if (pcap_tap_open(&t, why, sizeof why) < 0)
                         fail_msg("cannot open the handles on " DEV_RX ": %s", why);
                 send_marked(marks[POST]);
-                /* the ring hands blocks over after 100 ms at most: wait for all, then a bit more
+                /* the ring hands blocks over after 500 ms at most: wait for all, then a bit more
                  * for anything that should not come */
                 uint64_t end = test_now_usec() + 3000000;
                 while (got[POST] < N_EACH && test_now_usec() < end)
@@ -201,7 +205,45 @@ static void test_filter_boundary(void **state) {
         evloop_unref(loop);
 }
 
+/* Ring sizes: 256 KB blocks, 2 to 4, enough for 25 ms of samples of minimum-size frames at line
+ * rate (14,880,952 frames/s at 10 Gb/s) with a frame of snap + 96 bytes in the ring (1170 of
+ * snap 128 in a block). Worked by hand from those rules. */
+static void test_ring_bytes(void **state) {
+        const struct {
+                uint32_t rate;
+                uint64_t speed;
+                uint32_t snap;
+                size_t want;
+        } t[] = {
+                {1000, 10000000000ULL, 128, 2 * 262144},  /* 14,880/s: 372 a block's time */
+                {300, 10000000000ULL, 128, 3 * 262144},   /* 49,603/s: 1,240 */
+                {100, 10000000000ULL, 128, 4 * 262144},   /* 148,809/s: 3,720 (5: at most 4) */
+                {1, 10000000000ULL, 128, 4 * 262144},     /* 14.9 M/s */
+                {100, 1000000000ULL, 128, 2 * 262144},    /* 14,880/s */
+                {10, 1000000000ULL, 128, 4 * 262144},     /* 148,809/s */
+                {1000, 0, 128, 2 * 262144},               /* no speed: as 10 Gb/s */
+                {100, 0, 128, 4 * 262144},                /* no speed: as 10 Gb/s */
+                {0, 100000000ULL, 128, 4 * 262144},       /* rate 0 as 1: 148,809/s */
+                {1, 10000000ULL, 128, 2 * 262144},        /* 10 Mb/s: 14,880/s */
+                {400, 10000000000ULL, 128, 2 * 262144},   /* 37,202/s: 930 */
+                {400, 10000000000ULL, 65535, 4 * 262144}, /* 930 of 3 in a block */
+        };
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+                size_t got = pcap_ring_bytes(t[i].rate, t[i].speed, t[i].snap);
+                if (got != t[i].want)
+                        fail_msg("case %zu: 1-in-%u at %llu b/s, snap %u: %zu bytes, want %zu", i,
+                                 t[i].rate, (unsigned long long)t[i].speed, t[i].snap, got,
+                                 t[i].want);
+        }
+}
+
 int main(void) {
+        const struct CMUnitTest pure[] = {
+                cmocka_unit_test(test_ring_bytes),
+        };
+        int failed = cmocka_run_group_tests(pure, NULL, NULL);
+        if (failed)
+                return failed;
         if (geteuid() != 0) {
                 const char *ci = getenv("CI");
                 printf("%s: needs root (a network namespace, a veth pair, packet sockets)\n",

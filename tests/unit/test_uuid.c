@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gcrypt.h>
 #include <systemd/sd-id128.h>
 
 #include "digest.h"
@@ -228,10 +227,10 @@ static void test_digest_known_answers(void **state) {
                                 assert_int_equal(r, strlen(t[i].want) / 2);
                                 hex(out, (size_t)r, text);
                                 assert_string_equal(text, t[i].want);
-                                /* the child did it: libgcrypt is not set up here */
+                                /* the child did it: libgcrypt was not loaded here by digest.c
+                                 * (this test links libsystemd, which maps it) */
                                 if (child)
-                                        assert_false(
-                                                gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P));
+                                        assert_false(digest_loaded());
                         }
         uint8_t small[16];
         assert_int_equal(digest(DIGEST_SHA1, NULL, 0, NULL, 0, small, sizeof small), -EINVAL);
