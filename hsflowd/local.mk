@@ -22,8 +22,10 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c
 hsflowd_hsflowd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) -DPACKAGE_VERSION=\"$(PACKAGE_VERSION)\"
-# c-ares and libresolv are loaded when a name is first resolved (hsflowd/cares-dl.c)
-hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(SYSTEMD_LIBS) $(NL_LIBS) -ldl -lm
+# c-ares and libresolv are loaded when a name is first resolved (hsflowd/cares-dl.c);
+# libsystemd is not linked: the loop and the notifications are hsflowd's own (evloop.c,
+# notify.c), sd-bus is loaded by the systemd module (SYSTEMD_CFLAGS: its header)
+hsflowd_hsflowd_LDADD = libhspcore.a libsflow.a $(NL_LIBS) -ldl -lm
 # Digests of the UUIDs (digest.c): libgcrypt's header only; the library is loaded with dlopen
 # where a digest is computed (a short-lived child at start).
 hsflowd_hsflowd_CFLAGS += $(GCRYPT_CFLAGS)

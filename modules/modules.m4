@@ -34,7 +34,8 @@ dnl the genetlink socket shared by psample and dropmon (modules/ksample-genl.c)
 AM_CONDITIONAL([ENABLE_KSAMPLE_GENL],
   [test "x$enable_psample" = xyes || test "x$enable_dropmon" = xyes])
 HSP_MODULE([json], [yes], [json-c], [libjson-c-dev])
-dnl systemd: sd-bus is part of libsystemd, a core dependency already.
+dnl sd-bus's header at build time; libsystemd is loaded when the systemd module starts
+dnl (modules/systemd-dl.c), so that hsflowd without systemd {} does not map it.
 HSP_MODULE([systemd], [yes], [libsystemd], [libsystemd-dev])
 dnl containerd (and its pod mode, the k8s block): gRPC by hand over HTTP/2 (libnghttp2) with
 dnl protobuf-c, the C generated at build time from containerd's own .proto files. Headers at

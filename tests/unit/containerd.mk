@@ -7,8 +7,7 @@ tests_unit_test_containerd_SOURCES = tests/unit/test_containerd.c modules/ctrd-p
 	modules/ctrd-dl.c modules/containerd.h
 tests_unit_test_containerd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CTRD_CFLAGS) \
 	-I$(top_srcdir)/modules
-tests_unit_test_containerd_LDADD = libctrdpb.a libhspcore.a $(CMOCKA_LIBS) $(CONTAINERD_LIBS) \
-	$(SYSTEMD_LIBS)
+tests_unit_test_containerd_LDADD = libctrdpb.a libhspcore.a $(CMOCKA_LIBS) $(CONTAINERD_LIBS)
 endif
 endif
 # the gRPC client against an nghttp2 server on a unix socket
@@ -20,7 +19,6 @@ tests_unit_test_ctrd_grpc_SOURCES = tests/unit/test_ctrd_grpc.c modules/ctrd-grp
 	modules/ctrd-proto.c modules/ctrd-dl.c modules/containerd.h tests/unit/testutil.h
 tests_unit_test_ctrd_grpc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CTRD_CFLAGS) $(SYSTEMD_CFLAGS) \
 	-I$(top_srcdir)/modules
-tests_unit_test_ctrd_grpc_LDADD = libctrdpb.a libhspcore.a $(CMOCKA_LIBS) $(CONTAINERD_LIBS) \
-	$(SYSTEMD_LIBS)
+tests_unit_test_ctrd_grpc_LDADD = libctrdpb.a libhspcore.a $(CMOCKA_LIBS) $(CONTAINERD_LIBS)
 endif
 endif

@@ -7,7 +7,7 @@ TESTS += tests/unit/test_address tests/unit/test_uuid tests/unit/test_exporter t
 tests_unit_test_address_SOURCES = tests/unit/test_address.c hsflowd/address.c \
 	hsflowd/address-lookup.c
 tests_unit_test_address_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
-tests_unit_test_address_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_address_LDADD = libhspcore.a $(CMOCKA_LIBS)
 
 tests_unit_test_uuid_SOURCES = tests/unit/test_uuid.c hsflowd/uuid.c
 tests_unit_test_uuid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(GCRYPT_CFLAGS)
@@ -17,24 +17,24 @@ tests_unit_test_exporter_SOURCES = tests/unit/test_exporter.c tests/unit/testuti
 	hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c hsflowd/cares-dl.c
 tests_unit_test_exporter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
 # c-ares loaded by cares_dl_load() when localhost is resolved, as in hsflowd
-tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
+tests_unit_test_exporter_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) -ldl
 
 tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/testutil.h hsflowd/flow.c \
 	hsflowd/flow.h hsflowd/exporter.c hsflowd/sender.c hsflowd/resolve.c hsflowd/dns.c hsflowd/cares-dl.c
 tests_unit_test_flow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
-tests_unit_test_flow_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
+tests_unit_test_flow_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) -ldl
 
 check_PROGRAMS += tests/unit/test_evloop
 TESTS += tests/unit/test_evloop
 tests_unit_test_evloop_SOURCES = tests/unit/test_evloop.c
 tests_unit_test_evloop_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_evloop_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_evloop_LDADD = libhspcore.a $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_netns
 TESTS += tests/unit/test_netns
 tests_unit_test_netns_SOURCES = tests/unit/test_netns.c
 tests_unit_test_netns_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_netns_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_netns_LDADD = libhspcore.a $(CMOCKA_LIBS)
 endif
 # Whole-file reads of /proc-like files (hsflowd/procbuf.c); pread is wrapped to change the file
 # between two reads and to return short reads.
@@ -54,7 +54,7 @@ TESTS += tests/unit/test_dnssd
 tests_unit_test_dnssd_SOURCES = tests/unit/test_dnssd.c hsflowd/dnssd.c hsflowd/dns.c \
 	hsflowd/cares-dl.c
 tests_unit_test_dnssd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(CARES_CFLAGS)
-tests_unit_test_dnssd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
+tests_unit_test_dnssd_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) -ldl
 endif
 
 # dlopen_many (hsflowd/dlopen.c), on libm
@@ -63,7 +63,7 @@ check_PROGRAMS += tests/unit/test_dlopen
 TESTS += tests/unit/test_dlopen
 tests_unit_test_dlopen_SOURCES = tests/unit/test_dlopen.c
 tests_unit_test_dlopen_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
-tests_unit_test_dlopen_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_dlopen_LDADD = libhspcore.a $(CMOCKA_LIBS)
 endif
 
 # /proc/net/dev lines (hsflowd/netdev.c)
@@ -72,5 +72,5 @@ check_PROGRAMS += tests/unit/test_netdev
 TESTS += tests/unit/test_netdev
 tests_unit_test_netdev_SOURCES = tests/unit/test_netdev.c
 tests_unit_test_netdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
-tests_unit_test_netdev_LDADD = libhspcore.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_netdev_LDADD = libhspcore.a $(CMOCKA_LIBS)
 endif

@@ -9,7 +9,7 @@ tests_unit_test_docker_SOURCES = tests/unit/test_docker.c modules/docker-json.c 
 tests_unit_test_docker_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(DOCKER_CFLAGS) \
 	-I$(top_srcdir)/modules -DTEST_DATA_DIR=\"$(top_srcdir)/tests/data\"
 # libjson-c loaded by json_dl_load(), as in hsflowd
-tests_unit_test_docker_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl
+tests_unit_test_docker_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) -ldl
 endif
 endif
 EXTRA_DIST += tests/e2e/docker_engine.py

@@ -8,6 +8,6 @@ tests_unit_test_json_SOURCES = tests/unit/test_json.c modules/json-parse.c modul
 	modules/json-mod.h modules/json-dl.c modules/json-dl.h
 tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSON_CFLAGS) -I$(top_srcdir)/modules
 # libjson-c loaded by json_dl_load(), as in hsflowd
-tests_unit_test_json_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) -ldl -lm
+tests_unit_test_json_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) -ldl -lm
 endif
 endif

@@ -8,6 +8,6 @@ tests_unit_test_kvm_SOURCES = tests/unit/test_kvm.c tests/unit/testutil.h module
 	modules/kvm-dl.c modules/kvm-dl.h
 tests_unit_test_kvm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(KVM_CFLAGS) $(SYSTEMD_CFLAGS) \
 	-I$(top_srcdir)/modules -DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\"
-tests_unit_test_kvm_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(KVM_LIBS) $(SYSTEMD_LIBS) -ldl
+tests_unit_test_kvm_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(KVM_LIBS) -ldl
 endif
 endif

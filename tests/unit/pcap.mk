@@ -7,7 +7,7 @@ tests_unit_test_pcap_SOURCES = tests/unit/test_pcap.c modules/pcap-conf.c module
 	modules/pcap.h
 tests_unit_test_pcap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(PCAP_CFLAGS) \
 	-I$(top_srcdir)/modules
-tests_unit_test_pcap_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_pcap_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS)
 endif
 endif
 # pcap module: the handles on a real AF_PACKET ring in a private network namespace (root).
@@ -21,6 +21,6 @@ tests_unit_test_pcap_read_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAG
 	-I$(top_srcdir)/modules
 tests_unit_test_pcap_read_LDFLAGS = -Wl,--wrap=clock_gettime
 # libpcap is loaded by pcap_dl_load(), as in hsflowd
-tests_unit_test_pcap_read_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(SYSTEMD_LIBS) $(NL_LIBS) -ldl
+tests_unit_test_pcap_read_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(NL_LIBS) -ldl
 endif
 endif

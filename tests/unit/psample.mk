@@ -8,6 +8,6 @@ tests_unit_test_psample_SOURCES = tests/unit/test_psample.c modules/psample.h \
 	modules/ksample.c modules/ksample.h
 tests_unit_test_psample_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(PSAMPLE_CFLAGS) \
 	-I$(top_srcdir)/modules -I$(top_srcdir)/hsflowd
-tests_unit_test_psample_LDADD = libhspcore.a $(CMOCKA_LIBS) $(PSAMPLE_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_psample_LDADD = libhspcore.a $(CMOCKA_LIBS) $(PSAMPLE_LIBS)
 endif
 endif

@@ -8,9 +8,9 @@ check_PROGRAMS += tests/unit/test_tcp tests/unit/test_tcp_live
 TESTS += tests/unit/test_tcp tests/unit/test_tcp_live
 tests_unit_test_tcp_SOURCES = tests/unit/test_tcp.c $(TCP_UNIT_SOURCES)
 tests_unit_test_tcp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(NL_CFLAGS)
-tests_unit_test_tcp_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(NL_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_tcp_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(NL_LIBS)
 tests_unit_test_tcp_live_SOURCES = tests/unit/test_tcp_live.c $(TCP_UNIT_SOURCES)
 tests_unit_test_tcp_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(NL_CFLAGS)
-tests_unit_test_tcp_live_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(NL_LIBS) $(SYSTEMD_LIBS)
+tests_unit_test_tcp_live_LDADD = libhspcore.a libsflow.a $(CMOCKA_LIBS) $(NL_LIBS)
 endif
 endif
