@@ -2,13 +2,19 @@
 #include "links-parse.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/param.h> /* MIN */
 #include <sys/socket.h>
+
+/* The counters read, up to tx_window_errors: the structures have grown since (rx_nohandler,
+ * rx_otherhost_dropped), an older kernel sends them shorter than these headers say. */
+#define STATS_MIN(type) (offsetof(type, tx_window_errors) + sizeof(((type *)0)->tx_window_errors))
 
 static struct nla_policy link_policy[IFLA_MAX + 1] = {
         [IFLA_IFNAME] = {.type = NLA_STRING, .maxlen = IFNAMSIZ},
@@ -17,8 +23,8 @@ static struct nla_policy link_policy[IFLA_MAX + 1] = {
         [IFLA_MASTER] = {.type = NLA_U32},
         [IFLA_LINK_NETNSID] = {.type = NLA_S32},
         [IFLA_LINKINFO] = {.type = NLA_NESTED},
-        [IFLA_STATS64] = {.minlen = sizeof(struct rtnl_link_stats64)},
-        [IFLA_STATS] = {.minlen = sizeof(struct rtnl_link_stats)},
+        [IFLA_STATS64] = {.minlen = STATS_MIN(struct rtnl_link_stats64)},
+        [IFLA_STATS] = {.minlen = STATS_MIN(struct rtnl_link_stats)},
 };
 
 static struct nla_policy info_policy[IFLA_INFO_MAX + 1] = {
@@ -32,8 +38,9 @@ static const char *attr_str(const struct nlattr *a) {
 }
 
 static void stats64(const struct nlattr *a, struct hsp_link_stats *s) {
-        struct rtnl_link_stats64 k;
-        memcpy(&k, nla_data(a), sizeof k); /* attributes are 4-byte aligned only */
+        struct rtnl_link_stats64 k = {0};
+        /* attributes are 4-byte aligned only */
+        memcpy(&k, nla_data(a), MIN((size_t)nla_len(a), sizeof k));
         *s = (struct hsp_link_stats){
                 .rx_packets = k.rx_packets,
                 .tx_packets = k.tx_packets,
@@ -54,8 +61,8 @@ static void stats64(const struct nlattr *a, struct hsp_link_stats *s) {
 }
 
 static void stats32(const struct nlattr *a, struct hsp_link_stats *s) {
-        struct rtnl_link_stats k;
-        memcpy(&k, nla_data(a), sizeof k);
+        struct rtnl_link_stats k = {0};
+        memcpy(&k, nla_data(a), MIN((size_t)nla_len(a), sizeof k));
         *s = (struct hsp_link_stats){
                 .rx_packets = k.rx_packets,
                 .tx_packets = k.tx_packets,

@@ -26,8 +26,10 @@ enum {
         A_STATS = 1 << 8,
         A_NAME_UNTERM = 1 << 9, /* "eth0" without its NUL */
         A_MASTER_SHORT = 1 << 10,
-        A_NAME_LONG = 1 << 11, /* 17 bytes: more than IFNAMSIZ */
-        A_NAME_LAST = 1 << 12, /* IFLA_IFNAME after the others (for a cut) */
+        A_NAME_LONG = 1 << 11,     /* 17 bytes: more than IFNAMSIZ */
+        A_NAME_LAST = 1 << 12,     /* IFLA_IFNAME after the others (for a cut) */
+        A_STATS64_OLD = 1 << 13,   /* without rx_nohandler and after, as kernels before 4.6 */
+        A_STATS64_SHORT = 1 << 14, /* without tx_window_errors */
 };
 
 static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x42};
@@ -69,6 +71,14 @@ static struct nl_msg *build(int type, int family, int ifindex, const char *name,
         if (f & A_STATS64) {
                 struct rtnl_link_stats64 s = {.rx_packets = 1ULL << 40, .tx_window_errors = 7};
                 nla_put(msg, IFLA_STATS64, sizeof s, &s);
+        }
+        if (f & (A_STATS64_OLD | A_STATS64_SHORT)) {
+                struct rtnl_link_stats64 s = {.rx_packets = 12, .tx_window_errors = 3};
+                nla_put(msg, IFLA_STATS64,
+                        (f & A_STATS64_OLD)
+                                ? (int)offsetof(struct rtnl_link_stats64, rx_nohandler)
+                                : (int)offsetof(struct rtnl_link_stats64, tx_window_errors),
+                        &s);
         }
         if (f & A_STATS) {
                 struct rtnl_link_stats s = {.rx_packets = 11, .tx_window_errors = 5};
@@ -117,6 +127,9 @@ static const struct parse_case parse_cases[] = {
         {"IFLA_STATS64 and IFLA_STATS: the 64-bit ones", RTM_NEWLINK, AF_UNSPEC,
          A_NAME | A_STATS64 | A_STATS, 0, 0, "eth0", "", IF_OPER_UNKNOWN, 0, 0, -1, true,
          1ULL << 40, 7},
+        {"IFLA_STATS64 of an older kernel", RTM_NEWLINK, AF_UNSPEC, A_NAME | A_STATS64_OLD, 0, 0,
+         "eth0", "", IF_OPER_UNKNOWN, 0, 0, -1, true, 12, 3},
+        {"IFLA_STATS64 too short", RTM_NEWLINK, AF_UNSPEC, A_NAME | A_STATS64_SHORT, 0, -EBADMSG},
         {"IFLA_STATS only", RTM_NEWLINK, AF_UNSPEC, A_NAME | A_STATS, 0, 0, "eth0", "",
          IF_OPER_UNKNOWN, 0, 0, -1, true, 11, 5},
         {"a DELLINK without a name", RTM_DELLINK, AF_UNSPEC, 0, 0, 0, "", "", IF_OPER_UNKNOWN, 0, 0,
