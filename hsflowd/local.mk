@@ -18,6 +18,7 @@ hsflowd_hsflowd_SOURCES = hsflowd/main.c hsflowd/loop.c hsflowd/loop.h \
 	hsflowd/dns.c hsflowd/dns.h hsflowd/dnssd.c hsflowd/dnssd.h hsflowd/cares-dl.c hsflowd/cares-dl.h \
 	hsflowd/autofile.c hsflowd/autofile.h \
 	hsflowd/privileges.c hsflowd/privileges.h hsflowd/links.c hsflowd/links.h \
+	hsflowd/links-parse.c hsflowd/links-parse.h \
 	hsflowd/flow.c hsflowd/flow.h \
 	hsflowd/modules.c.in
 nodist_hsflowd_hsflowd_SOURCES = hsflowd/modules.c

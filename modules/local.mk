@@ -29,8 +29,8 @@ endif
 # kernel sampling channels (nflog, psample, dropmon): sequence gaps, sub-sampling, message
 # checks, the netlink socket; the genetlink part (psample, dropmon). libnl-genl-3 (psample,
 # dropmon: modules/genl-dl.c) and libnl-nf-3 (nflog: modules/nf-dl.c) are loaded when a module
-# that needs them starts, not linked; libnl-3 and libnl-route-3, which they use, are the
-# core's ($(NL_LIBS)).
+# that needs them starts, not linked; libnl-3, which they use, is the core's ($(NL_LIBS));
+# libnl-route-3, which libnl-nf-3 uses, comes with it.
 hsflowd_hsflowd_SOURCES += modules/ksample.c modules/ksample.h modules/ksample-sock.c \
 	modules/ksample-sock.h
 if ENABLE_KSAMPLE_GENL

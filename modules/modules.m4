@@ -28,7 +28,7 @@ AC_SUBST([SANITIZER_KVM_LIBS])
 dnl libnl-nf-3's and libnl-genl-3's headers at build time; the libraries are loaded when nflog,
 dnl or psample or dropmon, starts (modules/nf-dl.c, modules/genl-dl.c), not linked.
 HSP_MODULE([nflog], [yes], [libnl-3.0 libnl-nf-3.0], [libnl-nf-3-dev])
-HSP_MODULE([psample], [yes], [libnl-3.0 libnl-genl-3.0 libnl-route-3.0], [libnl-genl-3-dev])
+HSP_MODULE([psample], [yes], [libnl-3.0 libnl-genl-3.0], [libnl-genl-3-dev])
 HSP_MODULE([dropmon], [yes], [libnl-3.0 libnl-genl-3.0], [libnl-genl-3-dev])
 dnl the genetlink socket shared by psample and dropmon (modules/ksample-genl.c)
 AM_CONDITIONAL([ENABLE_KSAMPLE_GENL],

@@ -1,7 +1,7 @@
 /* nf-dl.h - libnl-nf-3, loaded when the nflog module starts rather than linked, so that an
- * hsflowd without nflog {} does not map it. libnl-3 and libnl-route-3, which it uses, stay
- * linked (the core's links table uses them): the pointers below take the struct nl_sock of
- * the libnl-3 the core maps. sym_nfnl_log_*() pointers typed by libnl's own header. */
+ * hsflowd without nflog {} does not map it (nor libnl-route-3, which it brings). libnl-3 stays
+ * linked (the core's links table uses it): the pointers below take the struct nl_sock of the
+ * libnl-3 the core maps. sym_nfnl_log_*() pointers typed by libnl's own header. */
 #pragma once
 
 #include <netlink/netfilter/log.h>

@@ -1,7 +1,7 @@
 /* nflog.c - the nflog module: joins NFLOG groups (iptables/nftables `-j NFLOG`, typically behind
  * a random `statistic` match) and sends what they log as flow samples. libnl-nf configures the
- * group (linked, not loaded: it depends only on libnl-3/libnl-route-3, which the core maps
- * anyway); packet messages are parsed with libnl's attribute parser (nflog-parse.c). */
+ * group (loaded when the module starts: nf-dl.c); packet messages are parsed with libnl's
+ * attribute parser (nflog-parse.c). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/netfilter/nfnetlink_log.h>

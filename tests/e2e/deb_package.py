@@ -102,7 +102,7 @@ def main():
               "hsflowd recommends %s, which it loads with dlopen" % lib)
     # libpcap0.8, libnl-genl-3-200, libnl-nf-3-200, libgcrypt20, libsystemd0: loaded with
     # dlopen, declared by name
-    for lib in ("libpcap0.8", "libnl-3-200", "libnl-route-3-200", "libnl-genl-3-200",
+    for lib in ("libpcap0.8", "libnl-3-200", "libnl-genl-3-200",
                 "libnl-nf-3-200", "libgcrypt20", "libsystemd0"):
         check(lib in field(debs["hsflowd"], "Depends"), "hsflowd depends on %s" % lib)
     upgrade = rebuilt(debs["hsflowd"], field(debs["hsflowd"], "Version") + "+rebuild1", out)

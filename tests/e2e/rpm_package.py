@@ -86,7 +86,7 @@ def main():
                           ("restart in %postun", r"postuninstall[^\n]*\n(?:.*\n)*?.*try-restart")):
         check(re.search(pattern, scripts), "the scriptlets: %s" % what)
     reqs = rpmq(h, "--requires")
-    for lib in ("libnl-route-3.so.200", "libsystemd.so.0"):
+    for lib in ("libnl-3.so.200", "libsystemd.so.0"):
         check(lib in reqs, "hsflowd requires %s" % lib)
     # loaded with dlopen by pcap, psample, dropmon, nflog, the UUID's digest and systemd:
     # required by Fedora's sonames

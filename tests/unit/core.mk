@@ -74,3 +74,14 @@ tests_unit_test_netdev_SOURCES = tests/unit/test_netdev.c
 tests_unit_test_netdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_unit_test_netdev_LDADD = libhspcore.a $(CMOCKA_LIBS)
 endif
+# The links table (hsflowd/links.c, its statics included): link messages built with libnl, the
+# events and order of the table, a dump of this namespace.
+if UNIT_TESTS
+check_PROGRAMS += tests/unit/test_links
+TESTS += tests/unit/test_links
+tests_unit_test_links_SOURCES = tests/unit/test_links.c hsflowd/links-parse.c hsflowd/links-parse.h
+EXTRA_tests_unit_test_links_DEPENDENCIES = hsflowd/links.c
+tests_unit_test_links_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS) $(NL_CFLAGS) \
+	-I$(top_srcdir)/hsflowd
+tests_unit_test_links_LDADD = libhspcore.a $(CMOCKA_LIBS) $(NL_LIBS)
+endif

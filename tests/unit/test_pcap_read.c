@@ -12,8 +12,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
-#include <netlink/route/link/veth.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +137,31 @@ static int packet_socket(const char *dev) {
         return s;
 }
 
+/* RTM_NEWLINK of a veth pair: the peer is an ifinfomsg and its attributes in VETH_INFO_PEER. */
+static void veth_add(const char *name, const char *peer) {
+        struct nl_sock *sk = nl_socket_alloc();
+        assert_non_null(sk);
+        assert_int_equal(nl_connect(sk, NETLINK_ROUTE), 0);
+        struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+        assert_non_null(msg);
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+        assert_int_equal(nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO), 0);
+        assert_int_equal(nla_put_string(msg, IFLA_IFNAME, name), 0);
+        struct nlattr *info = nla_nest_start(msg, IFLA_LINKINFO);
+        assert_int_equal(nla_put_string(msg, IFLA_INFO_KIND, "veth"), 0);
+        struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+        struct nlattr *p = nla_nest_start(msg, VETH_INFO_PEER);
+        void *peer_ifi = info && data && p ? nlmsg_reserve(msg, sizeof ifi, NLMSG_ALIGNTO) : NULL;
+        assert_non_null(peer_ifi);
+        memcpy(peer_ifi, &ifi, sizeof ifi);
+        assert_int_equal(nla_put_string(msg, IFLA_IFNAME, peer), 0);
+        nla_nest_end(msg, p);
+        nla_nest_end(msg, data);
+        nla_nest_end(msg, info);
+        assert_int_equal(nl_send_sync(sk, msg), 0); /* frees msg */
+        nl_socket_free(sk);
+}
+
 /* A veth pair alone in a new network namespace; no IPv6, so nothing else crosses it. */
 static void setup_netns(void) {
         assert_int_equal(unshare(CLONE_NEWNET), 0);
@@ -145,11 +174,7 @@ static void setup_netns(void) {
                         close(fd);
                 }
         }
-        struct nl_sock *sk = nl_socket_alloc();
-        assert_non_null(sk);
-        assert_int_equal(nl_connect(sk, NETLINK_ROUTE), 0);
-        assert_int_equal(rtnl_link_veth_add(sk, DEV_TX, DEV_RX, getpid()), 0);
-        nl_socket_free(sk);
+        veth_add(DEV_TX, DEV_RX);
         set_up(DEV_TX);
         set_up(DEV_RX);
         tx = packet_socket(DEV_TX);
