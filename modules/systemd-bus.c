@@ -304,7 +304,15 @@ static int try_connect(struct sd_client *c) {
                 disconnect(c);
                 return r;
         }
-        bus_process(c); /* the handshake and the calls queued above */
+        /* The handshake and the calls queued above are processed from the loop, not here: no
+         * callback may run before sd_client_new() has returned the client to its caller. */
+        r = evsrc_set_time(c->bus_timer, 0);
+        if (r >= 0)
+                r = evsrc_set_enabled(c->bus_timer, EVSRC_ONESHOT);
+        if (r < 0) {
+                disconnect(c);
+                return r;
+        }
         return 0;
 }
 
@@ -342,12 +350,12 @@ int sd_client_new(struct evloop *loop, bool scopes, const struct sd_client_callb
         c->scopes = scopes;
         c->cb = cb;
         c->userdata = userdata;
+        *ret = c; /* before anything can call back */
         int r = try_connect(c);
         if (r < 0) {
                 log_warning_errno(r, "systemd: system bus not reachable (%m): retrying");
                 schedule_reconnect(c);
         }
-        *ret = c;
         return 0;
 }
 
