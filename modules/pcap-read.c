@@ -20,9 +20,10 @@
 #define PCAP_FILL_MS 25                   /* time to hand over a block, at the highest rate */
 #define PCAP_FRAME_OVERHEAD 96            /* tpacket3_hdr, sockaddr_ll, alignment: per sample */
 #define PCAP_DEFAULT_SPEED 10000000000ULL /* a link that reports none (veth, tun): 10 Gb/s */
-/* a block is handed over at least this often (datagrams leave once a second anyway): fewer
- * wake-ups when samples are few */
-#define PCAP_TIMEOUT_MS 500
+/* How long a block may wait before it is handed over: see pcap_timeout_ms() */
+#define PCAP_TIMEOUT_DENSE_MS 100
+#define PCAP_TIMEOUT_SPARSE_MS 500
+#define PCAP_SPARSE_RATE 100 /* sampling sparser than 1-in-100 */
 #define FCS_BYTES 4
 
 /* One sample reused for every packet: it is large, and hsp_submit_sample() copies what it
@@ -210,6 +211,10 @@ size_t pcap_ring_bytes(uint32_t rate, uint64_t speed, uint32_t snap) {
         return (size_t)blocks * PCAP_BLOCK_BYTES;
 }
 
+int pcap_timeout_ms(uint32_t rate) {
+        return rate > PCAP_SPARSE_RATE ? PCAP_TIMEOUT_SPARSE_MS : PCAP_TIMEOUT_DENSE_MS;
+}
+
 static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, size_t whylen) {
         char err[PCAP_ERRBUF_SIZE] = "";
         struct sock_filter code[PCAP_BPF_MAX];
@@ -228,7 +233,7 @@ static int handle_open(struct pcap_tap *t, struct pcap_handle *h, char *why, siz
         /* TPACKET_V3 ring, handed over in blocks (not one wake-up per packet) */
         if (sym_pcap_set_snaplen(h->p, (int)t->snap) < 0 ||
             sym_pcap_set_promisc(h->p, t->promisc) < 0 ||
-            sym_pcap_set_timeout(h->p, PCAP_TIMEOUT_MS) < 0 ||
+            sym_pcap_set_timeout(h->p, pcap_timeout_ms(t->rate)) < 0 ||
             sym_pcap_set_immediate_mode(h->p, 0) < 0 ||
             sym_pcap_set_buffer_size(h->p, (int)pcap_ring_bytes(t->rate, speed, t->snap)) < 0) {
                 snprintf(why, whylen, "cannot set capture options: %s", sym_pcap_geterr(h->p));

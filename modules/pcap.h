@@ -93,6 +93,12 @@ struct pcap_tap {
  * unknown) sampled 1-in-rate can deliver while one block is handed over; 2 to 4 blocks. */
 size_t pcap_ring_bytes(uint32_t rate, uint64_t speed, uint32_t snap);
 
+/* How long (ms) a block of the ring may wait before it is handed over. Sampling sparser than
+ * 1-in-100: 500 ms, as few samples come and each wake-up costs more than they gain by arriving
+ * sooner (datagrams leave once a second anyway); denser: 100 ms, so that rates measured over a
+ * few seconds by when samples arrive do not move in half-second steps. */
+int pcap_timeout_ms(uint32_t rate);
+
 /* Open both handles of a tap (t->name, rate, snap, promisc). On failure everything is closed
  * again and why holds the reason. */
 int pcap_tap_open(struct pcap_tap *t, char *why, size_t whylen);

@@ -212,7 +212,7 @@ static void test_filter_boundary(void **state) {
                 if (pcap_tap_open(&t, why, sizeof why) < 0)
                         fail_msg("cannot open the handles on " DEV_RX ": %s", why);
                 send_marked(marks[POST]);
-                /* the ring hands blocks over after 500 ms at most: wait for all, then a bit more
+                /* the ring hands blocks over after 100 ms at most: wait for all, then a bit more
                  * for anything that should not come */
                 uint64_t end = test_now_usec() + 3000000;
                 while (got[POST] < N_EACH && test_now_usec() < end)
@@ -262,9 +262,20 @@ static void test_ring_bytes(void **state) {
         }
 }
 
+/* The hand-over timeout: 100 ms up to 1-in-100, 500 ms above. */
+static void test_timeout(void **state) {
+        const struct {
+                uint32_t rate;
+                int want;
+        } t[] = {{0, 100}, {1, 100}, {10, 100}, {100, 100}, {101, 500}, {1000, 500}, {65536, 500}};
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+                assert_int_equal(pcap_timeout_ms(t[i].rate), t[i].want);
+}
+
 int main(void) {
         const struct CMUnitTest pure[] = {
                 cmocka_unit_test(test_ring_bytes),
+                cmocka_unit_test(test_timeout),
         };
         int failed = cmocka_run_group_tests(pure, NULL, NULL);
         if (failed)
