@@ -37,49 +37,31 @@ static const char *attr_str(const struct nlattr *a) {
         return nla_len(a) > 0 && memchr(s, '\0', (size_t)nla_len(a)) ? s : NULL;
 }
 
+/* The counters kept, from the kernel's rtnl_link_stats64 or rtnl_link_stats (same names) */
+#define STATS_FROM(k)                                                                              \
+        (struct hsp_link_stats) {                                                                  \
+                .rx_packets = (k).rx_packets, .tx_packets = (k).tx_packets,                        \
+                .rx_bytes = (k).rx_bytes, .tx_bytes = (k).tx_bytes, .rx_errors = (k).rx_errors,    \
+                .tx_errors = (k).tx_errors, .rx_dropped = (k).rx_dropped,                          \
+                .tx_dropped = (k).tx_dropped, .multicast = (k).multicast,                          \
+                .rx_length_errors = (k).rx_length_errors, .rx_crc_errors = (k).rx_crc_errors,      \
+                .rx_frame_errors = (k).rx_frame_errors,                                            \
+                .tx_aborted_errors = (k).tx_aborted_errors,                                        \
+                .tx_carrier_errors = (k).tx_carrier_errors,                                        \
+                .tx_window_errors = (k).tx_window_errors,                                          \
+        }
+
 static void stats64(const struct nlattr *a, struct hsp_link_stats *s) {
         struct rtnl_link_stats64 k = {0};
         /* attributes are 4-byte aligned only */
         memcpy(&k, nla_data(a), MIN((size_t)nla_len(a), sizeof k));
-        *s = (struct hsp_link_stats){
-                .rx_packets = k.rx_packets,
-                .tx_packets = k.tx_packets,
-                .rx_bytes = k.rx_bytes,
-                .tx_bytes = k.tx_bytes,
-                .rx_errors = k.rx_errors,
-                .tx_errors = k.tx_errors,
-                .rx_dropped = k.rx_dropped,
-                .tx_dropped = k.tx_dropped,
-                .multicast = k.multicast,
-                .rx_length_errors = k.rx_length_errors,
-                .rx_crc_errors = k.rx_crc_errors,
-                .rx_frame_errors = k.rx_frame_errors,
-                .tx_aborted_errors = k.tx_aborted_errors,
-                .tx_carrier_errors = k.tx_carrier_errors,
-                .tx_window_errors = k.tx_window_errors,
-        };
+        *s = STATS_FROM(k);
 }
 
 static void stats32(const struct nlattr *a, struct hsp_link_stats *s) {
         struct rtnl_link_stats k = {0};
         memcpy(&k, nla_data(a), MIN((size_t)nla_len(a), sizeof k));
-        *s = (struct hsp_link_stats){
-                .rx_packets = k.rx_packets,
-                .tx_packets = k.tx_packets,
-                .rx_bytes = k.rx_bytes,
-                .tx_bytes = k.tx_bytes,
-                .rx_errors = k.rx_errors,
-                .tx_errors = k.tx_errors,
-                .rx_dropped = k.rx_dropped,
-                .tx_dropped = k.tx_dropped,
-                .multicast = k.multicast,
-                .rx_length_errors = k.rx_length_errors,
-                .rx_crc_errors = k.rx_crc_errors,
-                .rx_frame_errors = k.rx_frame_errors,
-                .tx_aborted_errors = k.tx_aborted_errors,
-                .tx_carrier_errors = k.tx_carrier_errors,
-                .tx_window_errors = k.tx_window_errors,
-        };
+        *s = STATS_FROM(k);
 }
 
 static int bad(const char **err, const char *what) {
